@@ -1,0 +1,50 @@
+"""Write a benchmark's figures as a Markdown table under benchmarks/results/.
+
+Every results file starts with the same header: when, on what machine, with which versions.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import platform
+from pathlib import Path
+from typing import Sequence
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def machine() -> str:
+    """One line describing the machine and the software the figures were measured with."""
+    import numpy
+    import torch
+
+    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU only"
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores, {device}; Python {platform.python_version()}, "
+        f"numpy {numpy.__version__}, torch {torch.__version__}, torch threads {torch.get_num_threads()}"
+    )
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
+    """A Markdown table; floats are written with 3 significant digits."""
+
+    def fmt(value) -> str:
+        return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def write(name: str, title: str, body: str, note: str = "") -> Path:
+    """Write ``results/<name>.md`` and print it; ``body`` is Markdown (tables, lines)."""
+    RESULTS.mkdir(exist_ok=True)
+    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    text = f"# {title}\n\nMeasured {stamp} on {machine()}.\n\n{body}\n"
+    if note:
+        text += f"\n{note}\n"
+    path = RESULTS / f"{name}.md"
+    path.write_text(text)
+    print(text)
+    return path

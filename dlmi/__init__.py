@@ -1,0 +1,64 @@
+"""dlmi — the reusable code behind the notebooks of *Deep learning for medical imaging, Part 2*.
+
+Submodules are imported on first use (``dlmi.linear``, ``dlmi.nn``, ...), so that
+``import dlmi`` stays fast and does not load torch until a notebook needs it.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from .config import fast_mode, pick
+from .runtime import get_device, seed_everything
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "fast_mode",
+    "get_device",
+    "pick",
+    "require_version",
+    "seed_everything",
+    "setup_notebook",
+]
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in version.split(".")[:3])
+    except ValueError:
+        raise ValueError(f"version must look like '1.2.3', got {version!r}") from None
+
+
+def require_version(minimum: str) -> None:
+    """Raise ``ImportError`` when the installed dlmi is older than ``minimum``."""
+    if _version_tuple(__version__) < _version_tuple(minimum):
+        raise ImportError(
+            f"these notebooks need dlmi >= {minimum}, but dlmi {__version__} is installed: "
+            "run `make lab` (or `pip install -e .`) from the repository root"
+        )
+
+
+def setup_notebook(min_version: str, seed: int = 0) -> None:
+    """What every notebook's set-up cell does: check the version, seed, apply the figure style.
+
+    Prints one line saying which mode and device the notebook runs with.
+    """
+    require_version(min_version)
+    seed_everything(seed)
+    from .viz import use_style
+
+    use_style()
+    mode = "fast mode (DLMI_FAST=1)" if fast_mode() else "full mode"
+    print(f"dlmi {__version__} · {mode} · device: {get_device()} · seed {seed}")
+
+
+def __getattr__(name: str):
+    """Import submodules lazily: ``dlmi.nn`` works without ``import dlmi.nn``."""
+    try:
+        return importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"{__name__}.{name}":
+            raise AttributeError(f"module 'dlmi' has no attribute {name!r}") from None
+        raise

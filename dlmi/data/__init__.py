@@ -1,0 +1,28 @@
+"""Data: simulators with known ground truth, loaders for real files, and patient-level splits.
+
+Names are imported on first use, so that ``import dlmi.data`` does not load nilearn or torch.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+# public name -> submodule of dlmi.data that defines it
+_EXPORTS: dict[str, str] = {}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    try:
+        return importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"{__name__}.{name}":
+            raise AttributeError(f"module 'dlmi.data' has no attribute {name!r}") from None
+        raise
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -1,0 +1,74 @@
+"""The package's foundation: version, seeding, device choice and fast mode."""
+
+import random
+
+import numpy as np
+import pytest
+import torch
+
+import dlmi
+
+
+def test_version_is_a_dotted_triple():
+    parts = dlmi.__version__.split(".")
+    assert len(parts) == 3 and all(p.isdigit() for p in parts)
+
+
+def test_require_version_accepts_older_and_rejects_newer():
+    dlmi.require_version("0.0.1")
+    dlmi.require_version(dlmi.__version__)
+    with pytest.raises(ImportError, match="make lab"):
+        dlmi.require_version("99.0.0")
+    with pytest.raises(ValueError, match="version"):
+        dlmi.require_version("latest")
+
+
+def test_seed_everything_repeats_python_numpy_and_torch_draws():
+    def draws():
+        rng = dlmi.seed_everything(123)
+        return random.random(), np.random.rand(), torch.rand(1).item(), rng.normal()
+
+    assert draws() == draws()
+    first = draws()
+    dlmi.seed_everything(124)
+    assert torch.rand(1).item() != first[2]
+
+
+@pytest.mark.parametrize("bad, error", [(1.5, TypeError), ("0", TypeError), (True, TypeError), (-1, ValueError)])
+def test_seed_everything_rejects_bad_seeds(bad, error):
+    with pytest.raises(error, match="seed"):
+        dlmi.seed_everything(bad)
+
+
+def test_get_device_prefers_cuda_when_present(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert dlmi.get_device().type == "cuda"
+    assert dlmi.get_device("cpu").type == "cpu"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert dlmi.get_device().type == "cpu"
+    with pytest.raises(RuntimeError, match="CUDA"):
+        dlmi.get_device("cuda")
+    with pytest.raises(ValueError, match="prefer"):
+        dlmi.get_device("tpu")
+
+
+@pytest.mark.parametrize("value, fast", [("1", True), ("true", True), ("0", False), ("", False)])
+def test_fast_mode_reads_dlmi_fast(monkeypatch, value, fast):
+    monkeypatch.setenv("DLMI_FAST", value)
+    assert dlmi.fast_mode() is fast
+    assert dlmi.pick(full=100, fast=10) == (10 if fast else 100)
+
+
+def test_setup_notebook_prints_mode_and_applies_style(capsys, monkeypatch):
+    import matplotlib as mpl
+
+    monkeypatch.setenv("DLMI_FAST", "1")
+    dlmi.setup_notebook(min_version="0.1.0")
+    out = capsys.readouterr().out
+    assert "fast mode" in out and dlmi.__version__ in out
+    assert mpl.rcParams["font.size"] == dlmi.viz.STYLE["font.size"]
+
+
+def test_unknown_attribute_is_an_attribute_error():
+    with pytest.raises(AttributeError, match="no_such_module"):
+        dlmi.no_such_module

@@ -1,0 +1,47 @@
+import numpy as np
+import pytest
+from numbers import Integral
+
+from dlmi.validation import as_array, check_binary, check_choice, check_positive, check_scalar, check_X_y
+
+
+def test_as_array_converts_and_checks_dimensions():
+    assert as_array([1, 2], "x").dtype == np.float64
+    assert as_array(np.ones(2, np.float32), "x", dtype=None).dtype == np.float32
+    with pytest.raises(ValueError, match="x must have 2 dimension"):
+        as_array([1, 2], "x", ndim=2)
+    with pytest.raises(ValueError, match="x contains NaN"):
+        as_array([1, np.nan], "x")
+    with pytest.raises(TypeError, match="x must hold numbers"):
+        as_array(["a", "b"], "x")
+    with pytest.raises(ValueError, match="empty"):
+        as_array([], "x")
+
+
+def test_check_X_y_matches_lengths_and_reshapes_one_feature():
+    X, y = check_X_y([1, 2, 3], [0, 1, 0])
+    assert X.shape == (3, 1)
+    with pytest.raises(ValueError, match="same number of samples"):
+        check_X_y(np.ones((3, 2)), np.ones(4))
+
+
+def test_check_binary_names_the_bad_values():
+    check_binary(np.array([0, 1, 1]))
+    with pytest.raises(ValueError, match=r"y must hold binary labels .*2"):
+        check_binary(np.array([0, 1, 2]))
+
+
+def test_check_scalar_bounds_and_types():
+    assert check_positive(0.1, "lr") == 0.1
+    with pytest.raises(ValueError, match=r"lr must be in \(0"):
+        check_positive(0.0, "lr")
+    with pytest.raises(TypeError, match="lr must be a real number"):
+        check_positive("0.1", "lr")
+    with pytest.raises(ValueError, match=r"beta1 must be in \[0, 1\)"):
+        check_scalar(1.0, "beta1", low=0, high=1, high_inclusive=False)
+    with pytest.raises(TypeError, match="epochs must be an integer"):
+        check_scalar(2.5, "epochs", kind=Integral)
+    with pytest.raises(ValueError, match="finite"):
+        check_scalar(float("nan"), "lr")
+    with pytest.raises(ValueError, match="mode must be one of"):
+        check_choice("avg", "mode", ["min", "max"])
