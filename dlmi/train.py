@@ -1,0 +1,236 @@
+"""The torch training loop every later notebook uses: ``fit`` → ``History``.
+
+    history = fit(model, train_loader, val_loader, loss_fn=nn.BCEWithLogitsLoss(),
+                  optimizer=torch.optim.Adam(model.parameters(), 1e-3), epochs=20,
+                  metrics={"auc": mean_auc}, early_stopping=EarlyStopping("val_auc", mode="max"))
+    history.plot()
+
+A metric is a function ``metric(y_true, y_out) -> float`` of numpy arrays, ``y_out`` being the
+model's raw outputs (logits) over a whole epoch; it is reported for the training set (outputs
+collected during the epoch, in training mode) as ``train_<name>`` and for the validation set as
+``val_<name>``.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+import warnings
+from dataclasses import dataclass, field
+from numbers import Integral
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from .runtime import get_device
+from .validation import as_array, check_choice, check_scalar
+
+Metric = Callable[[np.ndarray, np.ndarray], float]
+
+
+class EarlyStopping:
+    """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience`` epochs.
+
+    ``mode="min"`` for losses, ``"max"`` for scores such as AUC. With ``restore_best`` the model
+    gets back the weights of its best epoch when training ends.
+    """
+
+    def __init__(self, monitor: str = "val_loss", *, patience: int = 5, min_delta: float = 0.0,
+                 mode: str = "min", restore_best: bool = True):
+        if not isinstance(monitor, str):
+            raise TypeError(f"monitor must be a history key such as 'val_loss', got {monitor!r}")
+        self.monitor = monitor
+        self.patience = check_scalar(patience, "patience", kind=Integral, low=1)
+        self.min_delta = check_scalar(min_delta, "min_delta", low=0.0)
+        self.mode = check_choice(mode, "mode", ("min", "max"))
+        self.restore_best = restore_best
+
+    def improved(self, value: float, best: float | None) -> bool:
+        """Whether ``value`` beats ``best`` by more than ``min_delta``."""
+        if best is None:
+            return True
+        return value < best - self.min_delta if self.mode == "min" else value > best + self.min_delta
+
+
+@dataclass
+class History:
+    """Per-epoch values of a training run: ``history["val_loss"]`` is a list, one value an epoch."""
+
+    values: dict[str, list[float]] = field(default_factory=dict)
+    best_epoch: int | None = None
+    status: str = "completed"
+
+    def __getitem__(self, key: str) -> list[float]:
+        if key not in self.values:
+            raise KeyError(f"no {key!r} in this history; it has {sorted(self.values)}")
+        return self.values[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.values
+
+    @property
+    def epochs(self) -> list[int]:
+        """Epoch numbers, from 1."""
+        return list(range(1, len(self.values.get("train_loss", [])) + 1))
+
+    def append(self, **values: float) -> None:
+        for key, value in values.items():
+            self.values.setdefault(key, []).append(float(value))
+
+    def to_frame(self):
+        """The history as a pandas DataFrame indexed by epoch."""
+        import pandas as pd
+
+        return pd.DataFrame(self.values, index=pd.Index(self.epochs, name="epoch"))
+
+    def plot(self, keys: Sequence[str] | None = None, *, title: str = "Training history"):
+        """Losses on the left, other metrics on the right; the best epoch marked. Returns the figure."""
+        import matplotlib.pyplot as plt
+
+        keys = list(keys) if keys is not None else list(self.values)
+        losses = [k for k in keys if k.endswith("loss")]
+        others = [k for k in keys if not k.endswith("loss")]
+        fig, axes = plt.subplots(1, 2 if others else 1, figsize=(12 if others else 7, 4.5), squeeze=False)
+        for ax, group, label in zip(axes[0], (losses, others), ("loss", "metric")):
+            for key in group:
+                ax.plot(self.epochs, self.values[key], marker="o", markersize=3, label=key)
+            if self.best_epoch is not None:
+                ax.axvline(self.best_epoch, color="grey", linestyle="--", label=f"best epoch ({self.best_epoch})")
+            ax.set(xlabel="epoch", ylabel=label, title=f"{title}: {label}")
+            ax.legend()
+        return fig
+
+
+def tensor_loader(X, y, *, batch_size: int = 64, shuffle: bool = False, seed: int = 0,
+                  y_dtype: torch.dtype = torch.float32) -> DataLoader:
+    """A ``DataLoader`` over in-memory arrays ``X`` (N, ...) and ``y`` (N, ...), shuffled reproducibly."""
+    X = as_array(X, "X", dtype=np.float32)
+    y = np.asarray(y)
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"X and y must have the same number of samples, got {X.shape[0]} and {y.shape[0]}")
+    check_scalar(batch_size, "batch_size", kind=Integral, low=1)
+    dataset = TensorDataset(torch.from_numpy(np.ascontiguousarray(X)), torch.as_tensor(y, dtype=y_dtype))
+    generator = torch.Generator().manual_seed(seed)
+    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, generator=generator)
+
+
+def _metric_functions(metrics) -> dict[str, Metric]:
+    if isinstance(metrics, Mapping):
+        named = dict(metrics)
+    else:
+        named = {getattr(fn, "__name__", f"metric{i}"): fn for i, fn in enumerate(metrics)}
+    for name, fn in named.items():
+        if not callable(fn):
+            raise TypeError(f"metrics[{name!r}] must be a function (y_true, y_out) -> float, got {type(fn).__name__}")
+    return named
+
+
+def _batches(loader):
+    for batch in loader:
+        if not isinstance(batch, (list, tuple)) or len(batch) != 2:
+            raise ValueError("each batch of the loader must be a pair (inputs, targets)")
+        yield batch
+
+
+@torch.no_grad()
+def predict(model: nn.Module, loader, device=None) -> tuple[np.ndarray, np.ndarray]:
+    """Model outputs and targets over a whole loader, in evaluation mode, as numpy arrays."""
+    device = device or next(model.parameters()).device
+    model.eval()
+    outputs, targets = [], []
+    for x, y in _batches(loader):
+        outputs.append(model(x.to(device)).float().cpu())
+        targets.append(y.cpu())
+    return torch.cat(outputs).numpy(), torch.cat(targets).numpy()
+
+
+def _progress_enabled(progress: bool) -> bool:
+    return progress and not os.environ.get("CI")
+
+
+def fit(model: nn.Module, train_loader, val_loader=None, *, loss_fn: Callable, optimizer: torch.optim.Optimizer,
+        epochs: int, metrics: Mapping[str, Metric] | Sequence[Metric] = (), early_stopping: EarlyStopping | None = None,
+        device=None, progress: bool = True) -> History:
+    """Train ``model`` for ``epochs`` epochs; validate after each; return the ``History``.
+
+    Stops early when ``early_stopping`` says so (then restores the best weights), and stops with
+    a warning when the loss becomes NaN or infinite (``history.status`` says where and why).
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+    if not callable(loss_fn):
+        raise TypeError("loss_fn must be callable, e.g. torch.nn.BCEWithLogitsLoss()")
+    check_scalar(epochs, "epochs", kind=Integral, low=1)
+    if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
+        raise TypeError("early_stopping must be an EarlyStopping or None")
+    if early_stopping is not None and early_stopping.monitor.startswith("val_") and val_loader is None:
+        raise ValueError(f"early_stopping monitors {early_stopping.monitor!r} but no val_loader was given")
+    named_metrics = _metric_functions(metrics)
+    device = torch.device(device) if device is not None else get_device()
+    model.to(device)
+
+    history = History()
+    best_value, best_state, waited = None, None, 0
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=epochs, desc="training", unit="epoch", disable=not _progress_enabled(progress))
+    for epoch in range(1, epochs + 1):
+        model.train()
+        total, count, outputs, targets = 0.0, 0, [], []
+        for step, (x, y) in enumerate(_batches(train_loader), start=1):
+            x, y = x.to(device), y.to(device)
+            optimizer.zero_grad()
+            out = model(x)
+            loss = loss_fn(out, y)
+            if not torch.isfinite(loss):
+                history.status = (
+                    f"diverged: the training loss became {loss.item()} at epoch {epoch}, batch {step}; "
+                    "training stopped — try a smaller learning rate"
+                )
+                warnings.warn(history.status, RuntimeWarning, stacklevel=2)
+                bar.close()
+                return history
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(x)
+            count += len(x)
+            if named_metrics:
+                outputs.append(out.detach().float().cpu())
+                targets.append(y.cpu())
+            bar.set_postfix(epoch=epoch, loss=f"{total / count:.4f}")
+        row = {"train_loss": total / count}
+        if named_metrics:
+            y_out, y_true = torch.cat(outputs).numpy(), torch.cat(targets).numpy()
+            row.update({f"train_{k}": fn(y_true, y_out) for k, fn in named_metrics.items()})
+        if val_loader is not None:
+            y_out, y_true = predict(model, val_loader, device)
+            row["val_loss"] = float(loss_fn(torch.from_numpy(y_out).to(device), torch.from_numpy(y_true).to(device)))
+            row.update({f"val_{k}": fn(y_true, y_out) for k, fn in named_metrics.items()})
+        history.append(**row)
+        bar.set_postfix({k: f"{v:.4f}" for k, v in row.items()})
+        bar.update()
+
+        if early_stopping is not None:
+            value = history[early_stopping.monitor][-1]
+            if math.isfinite(value) and early_stopping.improved(value, best_value):
+                best_value, waited, history.best_epoch = value, 0, epoch
+                if early_stopping.restore_best:
+                    best_state = copy.deepcopy(model.state_dict())
+            else:
+                waited += 1
+                if waited >= early_stopping.patience:
+                    history.status = (
+                        f"stopped early at epoch {epoch}: {early_stopping.monitor} has not improved "
+                        f"for {early_stopping.patience} epochs (best {best_value:.4f} at epoch {history.best_epoch})"
+                    )
+                    break
+    bar.close()
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    return history

@@ -1,0 +1,127 @@
+"""dlmi.train.fit on tiny models: every path, including early stopping and divergence."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import dlmi
+from dlmi.train import EarlyStopping, History, fit, predict, tensor_loader
+
+
+def _blobs(n=200, seed=0):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    X = rng.normal(size=(n, 2)) + 2.5 * y[:, None]
+    return X.astype(np.float32), y.astype(np.float32)[:, None]
+
+
+def _accuracy(y_true, y_out):
+    return float(((y_out > 0) == (y_true > 0.5)).mean())
+
+
+def _setup(lr=0.1, seed=0):
+    dlmi.seed_everything(seed)
+    X, y = _blobs()
+    train = tensor_loader(X[:150], y[:150], batch_size=32, shuffle=True, seed=seed)
+    val = tensor_loader(X[150:], y[150:], batch_size=64)
+    model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
+    return model, train, val, torch.optim.SGD(model.parameters(), lr=lr)
+
+
+def test_fit_learns_and_records_every_epoch():
+    model, train, val, opt = _setup()
+    history = fit(model, train, val, loss_fn=nn.BCEWithLogitsLoss(), optimizer=opt, epochs=15,
+                  metrics={"acc": _accuracy}, progress=False)
+    assert history.epochs == list(range(1, 16))
+    assert set(history.values) == {"train_loss", "train_acc", "val_loss", "val_acc"}
+    assert history["train_loss"][-1] < 0.5 * history["train_loss"][0]
+    assert history["val_acc"][-1] > 0.9
+    assert history.status == "completed"
+    outputs, targets = predict(model, val)
+    assert outputs.shape == (50, 1) and targets.shape == (50, 1)
+    assert _accuracy(targets, outputs) == pytest.approx(history["val_acc"][-1])
+
+
+def test_fit_is_deterministic_on_cpu_for_a_seed():
+    runs = []
+    for _ in range(2):
+        model, train, val, opt = _setup(seed=3)
+        runs.append(fit(model, train, val, loss_fn=nn.BCEWithLogitsLoss(), optimizer=opt, epochs=3,
+                        device="cpu", progress=False)["val_loss"])
+    assert runs[0] == runs[1]
+
+
+def test_early_stopping_restores_the_best_epoch():
+    model, train, val, opt = _setup()
+    calls = iter([0.5, 0.4, 0.3, 0.35, 0.36, 0.37, 0.38, 0.2])
+
+    def scripted(y_true, y_out):  # a validation score that is best (lowest) at epoch 3
+        return next(calls) if len(y_true) == 50 else 0.0
+
+    states = []
+
+    class Spy(EarlyStopping):
+        def improved(self, value, best):
+            states.append({k: v.clone() for k, v in model.state_dict().items()})
+            return super().improved(value, best)
+
+    stopper = Spy("val_score", patience=3, mode="min")
+    history = fit(model, train, val, loss_fn=nn.BCEWithLogitsLoss(), optimizer=opt, epochs=8,
+                  metrics={"score": scripted}, early_stopping=stopper, progress=False)
+    assert history.best_epoch == 3
+    assert len(history.epochs) == 6 and "stopped early at epoch 6" in history.status
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, states[2][key]), f"{key} is not the weights of epoch 3"
+
+
+def test_early_stopping_min_delta_and_mode():
+    stop = EarlyStopping("val_auc", mode="max", min_delta=0.01)
+    assert stop.improved(0.80, None)
+    assert stop.improved(0.82, 0.80)
+    assert not stop.improved(0.805, 0.80)
+
+
+def test_divergence_is_reported_in_words_and_stops():
+    model, train, val, _ = _setup()
+    opt = torch.optim.SGD(model.parameters(), lr=1e6)
+    X = np.full((64, 2), 1e3, np.float32)
+    loader = tensor_loader(X, np.ones((64, 1), np.float32) * 5, batch_size=16)
+    with pytest.warns(RuntimeWarning, match="diverged"):
+        history = fit(model, loader, None, loss_fn=nn.MSELoss(), optimizer=opt, epochs=50, progress=False)
+    assert history.status.startswith("diverged") and "smaller learning rate" in history.status
+    assert len(history.epochs) < 50
+
+
+def test_history_frame_and_plot():
+    history = History()
+    history.append(train_loss=1.0, val_loss=1.2, val_auc=0.6)
+    history.append(train_loss=0.5, val_loss=0.9, val_auc=0.7)
+    history.best_epoch = 2
+    frame = history.to_frame()
+    assert list(frame.index) == [1, 2] and frame.loc[2, "val_auc"] == 0.7
+    fig = history.plot()
+    assert len(fig.axes) == 2 and fig.axes[0].get_xlabel() == "epoch"
+    with pytest.raises(KeyError, match="val_acc"):
+        history["val_acc"]
+
+
+def test_bad_arguments_are_named():
+    model, train, val, opt = _setup()
+    loss = nn.BCEWithLogitsLoss()
+    with pytest.raises(TypeError, match="model"):
+        fit("net", train, val, loss_fn=loss, optimizer=opt, epochs=1)
+    with pytest.raises(TypeError, match="optimizer"):
+        fit(model, train, val, loss_fn=loss, optimizer="adam", epochs=1)
+    with pytest.raises(ValueError, match="epochs"):
+        fit(model, train, val, loss_fn=loss, optimizer=opt, epochs=0)
+    with pytest.raises(ValueError, match="val_loader"):
+        fit(model, train, None, loss_fn=loss, optimizer=opt, epochs=1, early_stopping=EarlyStopping())
+    with pytest.raises(TypeError, match="metrics"):
+        fit(model, train, val, loss_fn=loss, optimizer=opt, epochs=1, metrics={"acc": 3})
+    with pytest.raises(ValueError, match="patience"):
+        EarlyStopping(patience=0)
+    with pytest.raises(ValueError, match="mode"):
+        EarlyStopping(mode="lowest")
+    with pytest.raises(ValueError, match="same number of samples"):
+        tensor_loader(np.ones((3, 2)), np.ones(4))
