@@ -1,9 +1,4 @@
-"""Torch networks for notebooks 08–10 and the real-data benchmarks.
-
-Every network takes images of any size from 28 pixels (or voxels) up and returns logits,
-one per output; apply a sigmoid (binary, multi-label) or a softmax (multi-class) outside.
-"""
-
+"""Compact conv → batch-norm → ReLU → pool CNNs, 2D and 3D, that take any input size from 28 up."""
 from __future__ import annotations
 
 from numbers import Integral
@@ -12,7 +7,7 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from .validation import check_scalar
+from ..validation import check_scalar
 
 
 def _check_widths(widths: Sequence[int]) -> tuple[int, ...]:
