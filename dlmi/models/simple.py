@@ -1,4 +1,5 @@
 """Compact conv → batch-norm → ReLU → pool CNNs, 2D and 3D, that take any input size from 28 up."""
+
 from __future__ import annotations
 
 from numbers import Integral
