@@ -1,0 +1,585 @@
+"""Neural networks from scratch in numpy: layers, losses, initialisation, gradient checking.
+
+Every layer keeps its ``forward`` and its ``backward`` side by side: ``forward(x)`` computes
+the output and remembers what the derivative will need; ``backward(grad_out)`` receives
+∂J/∂output, fills ``grads`` (∂J/∂parameter, same keys as ``params``) and returns ∂J/∂input.
+``Sequential`` calls ``forward`` left to right and ``backward`` right to left: that loop is
+backpropagation.
+
+Notation follows the slides: a ``Linear`` layer computes ``z = x W + w0`` with ``W`` of shape
+``(d_in, d_out)`` (entry ``W[j, i]`` is the slides' :math:`w_{j,i}`) and bias ``w0`` of shape
+``(d_out,)``. Batches are rows: ``x`` has shape ``(n, d_in)``.
+
+>>> model = Sequential(Linear(2, 8, rng=0), ReLU(), Linear(8, 1, rng=1))
+>>> loss = BCEWithLogitsLoss()
+>>> J = loss.forward(model.forward(x), y)       # doctest: +SKIP
+>>> model.backward(loss.backward())              # doctest: +SKIP
+>>> for w, g in zip(model.parameters(), model.gradients()):  # doctest: +SKIP
+...     w -= 0.1 * g                              # in place: optimisers hold these arrays
+
+Parameters are always updated in place (``w -= ...``), never rebound, so that an optimiser
+built from ``model.parameters()`` keeps pointing at the live arrays. ``backward`` overwrites
+``grads`` (it does not accumulate, unlike torch).
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+from typing import Callable
+
+import numpy as np
+
+from .validation import as_array, check_binary, check_choice, check_positive, check_scalar, check_X_y
+
+__all__ = [
+    "BCEWithLogitsLoss",
+    "CrossEntropyLoss",
+    "Dropout",
+    "Linear",
+    "MSELoss",
+    "Module",
+    "Perceptron",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Tanh",
+    "gradient_check",
+    "gradient_descent",
+    "init_he_",
+    "init_normal_",
+    "init_xavier_",
+    "sigmoid",
+    "softmax",
+]
+
+INITS = ("normal", "xavier", "he")
+
+
+# --------------------------------------------------------------------------------------------
+# Random generators and weight initialisation
+# --------------------------------------------------------------------------------------------
+def _as_rng(rng) -> np.random.Generator:
+    """A ``Generator`` from a seed, a ``Generator`` or ``None``.
+
+    ``None`` draws a seed from numpy's global state, so ``dlmi.seed_everything`` makes it
+    repeatable.
+    """
+    if rng is None:
+        return np.random.default_rng(np.random.randint(0, 2**31 - 1))
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, Integral) and not isinstance(rng, bool):
+        return np.random.default_rng(int(rng))
+    raise TypeError(f"rng must be None, an int seed or a numpy Generator, got {type(rng).__name__}")
+
+
+def init_normal_(weight: np.ndarray, sigma: float = 0.01, rng=None) -> np.ndarray:
+    """Fill ``weight`` in place with draws from N(0, σ²), as in the slides; return it."""
+    check_positive(sigma, "sigma")
+    weight[...] = _as_rng(rng).normal(0.0, sigma, size=weight.shape)
+    return weight
+
+
+def init_xavier_(weight: np.ndarray, rng=None) -> np.ndarray:
+    """Glorot & Bengio (2010): N(0, σ²) with σ² = 2 / (d_in + d_out), for tanh and sigmoid."""
+    d_in, d_out = weight.shape
+    return init_normal_(weight, np.sqrt(2.0 / (d_in + d_out)), rng)
+
+
+def init_he_(weight: np.ndarray, rng=None) -> np.ndarray:
+    """He et al. (2015): N(0, σ²) with σ² = 2 / d_in, which keeps ReLU activations' scale."""
+    d_in, _ = weight.shape
+    return init_normal_(weight, np.sqrt(2.0 / d_in), rng)
+
+
+# --------------------------------------------------------------------------------------------
+# Numerically stable elementwise functions
+# --------------------------------------------------------------------------------------------
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """σ(z) = 1 / (1 + e^(−z)), elementwise, without overflow for large |z|; dtype kept."""
+    z = np.asarray(z)
+    if not np.issubdtype(z.dtype, np.floating):
+        z = z.astype(np.float64)
+    e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
+
+
+def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
+    """exp(z_c) / Σ_c' exp(z_c') along ``axis``; subtracting the maximum first avoids overflow."""
+    z = np.asarray(z)
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+# --------------------------------------------------------------------------------------------
+# Layers
+# --------------------------------------------------------------------------------------------
+class Module:
+    """Base class: ``params``/``grads`` dicts, train/eval mode, ``model(x)`` = ``forward(x)``."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        self.training = True
+
+    def __call__(self, x) -> np.ndarray:
+        return self.forward(x)
+
+    def forward(self, x) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, grad_out) -> np.ndarray:
+        raise NotImplementedError
+
+    def parameters(self) -> list[np.ndarray]:
+        """The parameter arrays, in a fixed order (an optimiser updates them in place)."""
+        return list(self.params.values())
+
+    def gradients(self) -> list[np.ndarray]:
+        """∂J/∂parameter for each entry of ``parameters()``, in the same order."""
+        return [self.grads[name] for name in self.params]
+
+    def train(self, mode: bool = True) -> "Module":
+        """Switch to training mode (dropout active); returns ``self``."""
+        self.training = bool(mode)
+        return self
+
+    def eval(self) -> "Module":
+        """Switch to evaluation mode (dropout off); returns ``self``."""
+        return self.train(False)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    # helpers shared by the layers below
+    def _input(self, x, features: int | None = None) -> np.ndarray:
+        x = as_array(x, "x", ndim=2, dtype=None, allow_nan=True)
+        if features is not None and x.shape[1] != features:
+            raise ValueError(
+                f"x must have shape (n, {features}) for {self!r}, got shape {x.shape}"
+            )
+        return x
+
+    def _grad_out(self, grad_out, shape: tuple[int, ...] | None) -> np.ndarray:
+        if shape is None:
+            raise RuntimeError(f"{self!r}: call forward before backward")
+        grad_out = as_array(grad_out, "grad_out", dtype=None, allow_nan=True)
+        if grad_out.shape != shape:
+            raise ValueError(
+                f"grad_out must have the shape of the layer's output {shape}, got {grad_out.shape}"
+            )
+        return grad_out
+
+
+class Linear(Module):
+    """Fully connected layer z = x W + w0.
+
+    Shapes: x (n, d_in) → z (n, d_out); ``params["W"]`` (d_in, d_out), ``params["w0"]`` (d_out,).
+    Weights are drawn from N(0, σ²) with σ set by ``init``: ``"normal"`` (σ = ``sigma``),
+    ``"xavier"`` (σ² = 2/(d_in+d_out)) or ``"he"`` (σ² = 2/d_in); biases start at 0.
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        rng=None,
+        *,
+        init: str = "xavier",
+        sigma: float = 0.01,
+        dtype=np.float64,
+    ) -> None:
+        super().__init__()
+        check_scalar(in_features, "in_features", kind=Integral, low=1)
+        check_scalar(out_features, "out_features", kind=Integral, low=1)
+        check_choice(init, "init", INITS)
+        dtype = np.dtype(dtype)
+        if dtype not in (np.float32, np.float64):
+            raise TypeError(f"dtype must be float32 or float64, got {dtype}")
+        self.in_features, self.out_features, self.init = int(in_features), int(out_features), init
+        W = np.empty((self.in_features, self.out_features), dtype=dtype)
+        if init == "normal":
+            init_normal_(W, sigma, rng)
+        else:
+            (init_xavier_ if init == "xavier" else init_he_)(W, rng)
+        self.params = {"W": W, "w0": np.zeros(self.out_features, dtype=dtype)}
+        self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
+        self._x: np.ndarray | None = None
+
+    def forward(self, x) -> np.ndarray:
+        x = self._input(x, self.in_features)
+        W, w0 = self.params["W"], self.params["w0"]
+        if x.dtype != W.dtype:
+            raise TypeError(
+                f"x has dtype {x.dtype} but {self!r} holds {W.dtype} weights: "
+                f"cast x with x.astype(np.{W.dtype}) or build the layer with dtype=np.{x.dtype}"
+            )
+        self._x = x
+        z = x @ W
+        z += w0
+        return z
+
+    def backward(self, grad_out) -> np.ndarray:
+        shape = None if self._x is None else (self._x.shape[0], self.out_features)
+        grad_out = self._grad_out(grad_out, shape)
+        np.matmul(self._x.T, grad_out, out=self.grads["W"])  # ∂J/∂W  = xᵀ · ∂J/∂z
+        np.sum(grad_out, axis=0, out=self.grads["w0"])  # ∂J/∂w0 = Σ_rows ∂J/∂z
+        return grad_out @ self.params["W"].T  # ∂J/∂x  = ∂J/∂z · Wᵀ
+
+    def __repr__(self) -> str:
+        return f"Linear({self.in_features}, {self.out_features})"
+
+
+class ReLU(Module):
+    """g(z) = max(0, z); g'(z) = 1 where z > 0, else 0. Any shape."""
+
+    def forward(self, x) -> np.ndarray:
+        x = self._input(x)
+        self._positive = x > 0
+        return np.maximum(x, 0)
+
+    def backward(self, grad_out) -> np.ndarray:
+        mask = getattr(self, "_positive", None)
+        grad_out = self._grad_out(grad_out, None if mask is None else mask.shape)
+        return grad_out * mask
+
+
+class Sigmoid(Module):
+    """g(z) = 1 / (1 + e^(−z)); g'(z) = g(z)(1 − g(z)). Any shape."""
+
+    def forward(self, x) -> np.ndarray:
+        self._g = sigmoid(self._input(x))
+        return self._g
+
+    def backward(self, grad_out) -> np.ndarray:
+        g = getattr(self, "_g", None)
+        grad_out = self._grad_out(grad_out, None if g is None else g.shape)
+        return grad_out * g * (1 - g)
+
+
+class Tanh(Module):
+    """g(z) = (e^z − e^(−z)) / (e^z + e^(−z)); g'(z) = 1 − g(z)². Any shape."""
+
+    def forward(self, x) -> np.ndarray:
+        self._g = np.tanh(self._input(x))
+        return self._g
+
+    def backward(self, grad_out) -> np.ndarray:
+        g = getattr(self, "_g", None)
+        grad_out = self._grad_out(grad_out, None if g is None else g.shape)
+        return grad_out * (1 - g * g)
+
+
+class Dropout(Module):
+    """Inverted dropout: in training, zero each activation with probability ``p`` and scale the
+    survivors by 1/(1−p), so that evaluation (no dropout, no scaling) sees the same mean."""
+
+    def __init__(self, p: float = 0.5, rng=None) -> None:
+        super().__init__()
+        check_scalar(p, "p", low=0.0, high=1.0, high_inclusive=False)
+        self.p = float(p)
+        self._rng = _as_rng(rng)
+
+    def forward(self, x) -> np.ndarray:
+        x = self._input(x)
+        if not self.training or self.p == 0.0:
+            self._scale = np.ones((1, 1), dtype=x.dtype)  # broadcasts: identity
+            self._shape = x.shape
+            return x
+        keep = self._rng.random(x.shape) >= self.p
+        self._scale = keep.astype(x.dtype) / x.dtype.type(1.0 - self.p)
+        self._shape = x.shape
+        return x * self._scale
+
+    def backward(self, grad_out) -> np.ndarray:
+        grad_out = self._grad_out(grad_out, getattr(self, "_shape", None))
+        return grad_out * self._scale
+
+    def __repr__(self) -> str:
+        return f"Dropout(p={self.p:g})"
+
+
+class Sequential(Module):
+    """Layers applied in order; ``backward`` walks them in reverse (the chain rule).
+
+    ``params``/``grads`` are named ``"<layer index>.<name>"`` like torch's ``state_dict``.
+    """
+
+    def __init__(self, *layers: Module) -> None:
+        self.training = True
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Module):
+                raise TypeError(f"layers[{i}] must be a dlmi.nn layer, got {type(layer).__name__}")
+        self.layers = list(layers)
+
+    def forward(self, x) -> np.ndarray:
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, grad_out) -> np.ndarray:
+        for layer in reversed(self.layers):
+            grad_out = layer.backward(grad_out)
+        return grad_out
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:
+        return {f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.params.items()}
+
+    @property
+    def grads(self) -> dict[str, np.ndarray]:
+        return {f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.grads.items()}
+
+    def train(self, mode: bool = True) -> "Sequential":
+        super().train(mode)
+        for layer in self.layers:
+            layer.train(mode)
+        return self
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __getitem__(self, index: int) -> Module:
+        return self.layers[index]
+
+    def __repr__(self) -> str:
+        inner = ",\n".join(f"  ({i}) {layer!r}" for i, layer in enumerate(self.layers))
+        return f"Sequential(\n{inner}\n)"
+
+
+# --------------------------------------------------------------------------------------------
+# Losses (mean over the batch, like torch's default reduction="mean")
+# --------------------------------------------------------------------------------------------
+class _Loss:
+    """``forward(pred, target) -> float`` remembers what ``backward() -> ∂J/∂pred`` needs."""
+
+    def __init__(self) -> None:
+        self._grad: np.ndarray | None = None
+
+    def __call__(self, pred, target) -> float:
+        return self.forward(pred, target)
+
+    def backward(self) -> np.ndarray:
+        """∂J/∂pred for the last ``forward``, shape of ``pred``."""
+        if self._grad is None:
+            raise RuntimeError(f"{type(self).__name__}: call forward before backward")
+        return self._grad
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    @staticmethod
+    def _pred(pred) -> np.ndarray:
+        pred = as_array(pred, "pred", ndim=(1, 2), dtype=None, allow_nan=True)
+        if not np.isfinite(pred).all():
+            raise ValueError(
+                "pred contains NaN or infinite values; during training this means it diverged: "
+                "lower the learning rate"
+            )
+        return pred
+
+    @staticmethod
+    def _same_shape(pred: np.ndarray, target) -> np.ndarray:
+        target = as_array(target, "target", ndim=(1, 2), dtype=pred.dtype)
+        if target.shape != pred.shape:
+            raise ValueError(f"target must have the shape of pred {pred.shape}, got {target.shape}")
+        return target
+
+
+class MSELoss(_Loss):
+    """J = mean over all entries of (ŷ − y)²; ∂J/∂ŷ = 2(ŷ − y) / N. ``pred``, ``target``: same shape."""
+
+    def forward(self, pred, target) -> float:
+        pred = self._pred(pred)
+        diff = pred - self._same_shape(pred, target)
+        self._grad = diff * pred.dtype.type(2.0 / diff.size)
+        return float(np.mean(diff * diff))
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Binary cross-entropy on logits z (ŷ = σ(z)), targets y in [0, 1] of the same shape:
+
+    J = mean of −[y log σ(z) + (1 − y) log(1 − σ(z))] = mean of max(z, 0) − z y + log(1 + e^(−|z|)),
+    the right-hand form never overflows. ∂J/∂z = (σ(z) − y) / N.
+    """
+
+    def forward(self, pred, target) -> float:
+        z = self._pred(pred)
+        y = self._same_shape(z, target)
+        if y.min() < 0 or y.max() > 1:
+            raise ValueError(f"target must hold values in [0, 1], got range [{y.min():g}, {y.max():g}]")
+        self._grad = (sigmoid(z) - y) / z.dtype.type(z.size)
+        return float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
+
+
+class CrossEntropyLoss(_Loss):
+    """Softmax cross-entropy on logits z (n, C).
+
+    ``target`` is either integer class indices (n,) in [0, C) or rows of class probabilities
+    (n, C) (one-hot). J = mean over samples of −Σ_c y_c log softmax(z)_c;
+    ∂J/∂z = (softmax(z) − y) / n.
+    """
+
+    def forward(self, pred, target) -> float:
+        z = self._pred(pred)
+        if z.ndim != 2:
+            raise ValueError(f"pred must hold logits of shape (n, C), got shape {z.shape}")
+        n, n_classes = z.shape
+        y = self._targets(target, n, n_classes, z.dtype)
+        log_p = _log_softmax(z)
+        self._grad = (np.exp(log_p) - y) / z.dtype.type(n)
+        return float(-np.sum(y * log_p) / n)
+
+    @staticmethod
+    def _targets(target, n: int, n_classes: int, dtype) -> np.ndarray:
+        """Targets as (n, C) probability rows of ``dtype``."""
+        raw = np.asarray(target)
+        if raw.ndim == 1:
+            if not np.issubdtype(raw.dtype, np.integer):
+                raise TypeError(
+                    f"target of shape (n,) must hold integer class indices, got dtype {raw.dtype}; "
+                    "pass labels.astype(int), or one-hot rows of shape (n, C)"
+                )
+            if raw.shape[0] != n:
+                raise ValueError(f"target must have {n} labels (one per row of pred), got {raw.shape[0]}")
+            if raw.min() < 0 or raw.max() >= n_classes:
+                raise ValueError(
+                    f"target class indices must be in [0, {n_classes}), got range [{raw.min()}, {raw.max()}]"
+                )
+            y = np.zeros((n, n_classes), dtype=dtype)
+            y[np.arange(n), raw] = 1
+            return y
+        y = as_array(target, "target", ndim=2, dtype=dtype)
+        if y.shape != (n, n_classes):
+            raise ValueError(f"one-hot target must have the shape of pred {(n, n_classes)}, got {y.shape}")
+        if y.min() < 0 or not np.allclose(y.sum(axis=1), 1, atol=1e-6):
+            raise ValueError("one-hot target rows must be non-negative and sum to 1")
+        return y
+
+
+# --------------------------------------------------------------------------------------------
+# Training and checking
+# --------------------------------------------------------------------------------------------
+def gradient_descent(
+    model: Module, loss: _Loss, x, y, *, lr: float, n_steps: int
+) -> np.ndarray:
+    """The slides' algorithm on the whole data set: repeat ``W ← W − η ∂J/∂W`` ``n_steps`` times.
+
+    Returns the cost before each step, shape (n_steps,). Raises ``FloatingPointError`` with an
+    explanation when the cost stops being finite (the learning rate is too large).
+    """
+    check_positive(lr, "lr")
+    check_scalar(n_steps, "n_steps", kind=Integral, low=1)
+    history = np.empty(n_steps)
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported in words below
+        for t in range(n_steps):
+            history[t] = loss.forward(model.forward(x), y)
+            if not np.isfinite(history[t]):
+                raise FloatingPointError(
+                    f"training diverged at step {t}: the cost became {history[t]}; lower the learning rate"
+                )
+            model.backward(loss.backward())
+            for w, g in zip(model.parameters(), model.gradients()):
+                w -= lr * g
+    return history
+
+
+def gradient_check(model: Module, loss: _Loss, x, y, eps: float = 1e-6) -> dict[str, float]:
+    """Compare ``backward``'s gradients with central differences (J(w+ε) − J(w−ε)) / 2ε.
+
+    Returns, for each parameter name, max|analytic − numeric| / max(|analytic|, |numeric|) taken
+    over the whole array (relative to the gradient's largest entry). Use float64: in float32
+    rounding alone gives errors near 1e-3. Dropout is switched off during the check.
+    """
+    check_positive(eps, "eps")
+    was_training = model.training
+    model.eval()
+    try:
+        loss.forward(model.forward(x), y)
+        model.backward(loss.backward())
+        errors = {}
+        for name, w in model.params.items():
+            analytic = model.grads[name].copy()
+            numeric = np.empty_like(w, dtype=np.float64)
+            for i in np.ndindex(w.shape):
+                saved = w[i]
+                w[i] = saved + eps
+                j_plus = loss.forward(model.forward(x), y)
+                w[i] = saved - eps
+                j_minus = loss.forward(model.forward(x), y)
+                w[i] = saved
+                numeric[i] = (j_plus - j_minus) / (2 * eps)
+            scale = max(np.abs(analytic).max(), np.abs(numeric).max(), 1e-300)
+            errors[name] = float(np.abs(analytic - numeric).max() / scale)
+    finally:
+        model.train(was_training)
+    return errors
+
+
+# --------------------------------------------------------------------------------------------
+# The 1958 perceptron
+# --------------------------------------------------------------------------------------------
+class Perceptron:
+    """Rosenblatt's perceptron: ŷ = step(w0 + xᵀw) with labels 0/1, trained by the rule
+
+        w ← w + η (y − ŷ) x,   w0 ← w0 + η (y − ŷ)
+
+    applied sample by sample, which moves the line only on mistakes. It converges when the
+    classes are linearly separable and never settles otherwise.
+
+    Learned attributes: ``coef_`` (p,), ``intercept_`` (float), ``mistakes_`` (n_epochs_run,)
+    the number of misclassified samples during each epoch.
+    """
+
+    def __init__(self, lr: float = 1.0, n_epochs: int = 100, shuffle: bool = True, rng=0) -> None:
+        self.lr = lr
+        self.n_epochs = n_epochs
+        self.shuffle = shuffle
+        self.rng = rng
+
+    def fit(self, X, y) -> "Perceptron":
+        X, y = check_X_y(X, y)
+        y = check_binary(y)
+        check_positive(self.lr, "lr")
+        check_scalar(self.n_epochs, "n_epochs", kind=Integral, low=1)
+        rng = _as_rng(self.rng)
+        self.coef_ = np.zeros(X.shape[1])
+        self.intercept_ = 0.0
+        mistakes = []
+        for _ in range(self.n_epochs):
+            order = rng.permutation(len(y)) if self.shuffle else np.arange(len(y))
+            n_wrong = 0
+            for i in order:
+                y_hat = float(self.intercept_ + X[i] @ self.coef_ > 0)
+                error = y[i] - y_hat  # 0 when right, ±1 when wrong
+                self.coef_ += self.lr * error * X[i]
+                self.intercept_ += self.lr * error
+                n_wrong += int(error != 0)
+            mistakes.append(n_wrong)
+            if n_wrong == 0:
+                break
+        self.mistakes_ = np.array(mistakes)
+        return self
+
+    def decision_function(self, X) -> np.ndarray:
+        """w0 + xᵀw for each row of X (n, p) → (n,)."""
+        if not hasattr(self, "coef_"):
+            raise RuntimeError("this Perceptron is not fitted yet: call fit(X, y) first")
+        X = as_array(X, "X", ndim=2)
+        if X.shape[1] != self.coef_.shape[0]:
+            raise ValueError(f"X must have {self.coef_.shape[0]} columns, got shape {X.shape}")
+        return X @ self.coef_ + self.intercept_
+
+    def predict(self, X) -> np.ndarray:
+        """Labels 0/1, shape (n,): 1 where w0 + xᵀw > 0."""
+        return (self.decision_function(X) > 0).astype(np.float64)
+
+    def score(self, X, y) -> float:
+        """Accuracy in [0, 1]."""
+        X, y = check_X_y(X, y)
+        return float(np.mean(self.predict(X) == y))
