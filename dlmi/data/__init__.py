@@ -8,7 +8,14 @@ from __future__ import annotations
 import importlib
 
 # public name -> submodule of dlmi.data that defines it
-_EXPORTS: dict[str, str] = {}
+_EXPORTS: dict[str, str] = {
+    **dict.fromkeys(
+        ["TOY_DATASETS", "make_circles", "make_gaussian_blobs", "make_moons", "make_spiral",
+         "make_toy_dataset", "make_xor"],
+        "toy",
+    ),
+    **dict.fromkeys(["simulate_flat_prices", "simulate_purchases"], "tabular"),
+}
 
 __all__ = sorted(_EXPORTS)
 
