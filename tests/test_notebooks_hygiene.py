@@ -103,3 +103,16 @@ def test_solution_cells_are_code(notebook):
     for cell in nb.cells:
         if "solution" in cell.metadata.get("tags", []):
             assert cell.cell_type == "code", f"{path.name}: a solution cell must be code"
+
+
+def test_has_slide_metadata(notebook):
+    """RISE and `make slides` present each notebook: every cell has its (derived) slide type."""
+    from dlmi.editions import add_slide_metadata
+
+    path, nb = notebook
+    missing = [i for i, c in enumerate(nb.cells) if "slide_type" not in c.metadata.get("slideshow", {})]
+    expected = add_slide_metadata(nbformat.from_dict(nb))
+    assert not missing and expected == nb, (
+        f"{path.name}: slide metadata is missing (cells {missing[:5]}) or out of date: "
+        f"run `python -m dlmi slides-metadata notebooks/*.ipynb`"
+    )
