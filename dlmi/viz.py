@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import matplotlib as mpl
+from matplotlib.font_manager import FontProperties
+
+from .validation import check_positive
 
 #: Okabe–Ito palette, distinguishable with the common colour-vision deficiencies.
 PALETTE = (
@@ -40,3 +43,40 @@ def use_style() -> None:
     """Apply the course style to every later matplotlib figure."""
     mpl.rcParams.update(STYLE)
     mpl.rcParams["axes.prop_cycle"] = mpl.cycler(color=PALETTE)
+
+
+#: rcParams that ``presentation`` scales: text sizes, line widths and marker sizes.
+_SCALED = (
+    "font.size",
+    "axes.titlesize",
+    "axes.labelsize",
+    "xtick.labelsize",
+    "ytick.labelsize",
+    "legend.fontsize",
+    "figure.titlesize",
+    "lines.linewidth",
+    "lines.markersize",
+)
+
+
+class presentation:
+    """Larger text and lines for a projector: ``scale`` times the current sizes.
+
+    Call it once (``dlmi.viz.presentation()``) for the rest of the session, or use it as
+    ``with dlmi.viz.presentation(1.5): ...`` for the figures drawn inside the block only.
+    """
+
+    def __init__(self, scale: float = 1.3):
+        self.scale = float(check_positive(scale, "scale"))
+        self._saved = {key: mpl.rcParams[key] for key in _SCALED}
+        points = {
+            key: FontProperties(size=value).get_size_in_points() if isinstance(value, str) else float(value)
+            for key, value in self._saved.items()
+        }
+        mpl.rcParams.update({key: value * self.scale for key, value in points.items()})
+
+    def __enter__(self) -> "presentation":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        mpl.rcParams.update(self._saved)

@@ -1,0 +1,81 @@
+"""The course figure style: large enough for a lecture room, and colour-blind safe."""
+
+import itertools
+
+import matplotlib as mpl
+import matplotlib.colors as mcolors
+import numpy as np
+import pytest
+
+from dlmi import viz
+
+# Machado, Oliveira & Fernandes (2009), severity 1, on linear RGB.
+CVD = {
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]],
+    "typical vision": np.eye(3),
+}
+
+
+def _lab(color, matrix):
+    """CIE L*a*b* (D65) of ``color`` as seen through the colour-vision ``matrix``."""
+    srgb = np.asarray(mcolors.to_rgb(color))
+    linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+    linear = np.clip(np.asarray(matrix) @ linear, 0.0, 1.0)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ linear
+    xyz = xyz / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def smallest_difference(colors):
+    """Smallest CIE76 ΔE between two of ``colors``, over the simulated colour visions."""
+    return min(
+        np.linalg.norm(_lab(a, m) - _lab(b, m)) for m in CVD.values() for a, b in itertools.combinations(colors, 2)
+    )
+
+
+@pytest.fixture
+def rc():
+    with mpl.rc_context():
+        mpl.rcdefaults()
+        yield mpl.rcParams
+
+
+def test_use_style_sets_large_fonts_and_thick_lines(rc):
+    viz.use_style()
+    assert rc["font.size"] >= 12
+    assert rc["axes.titlesize"] >= 14 and rc["axes.labelsize"] >= 13
+    assert rc["xtick.labelsize"] >= 11 and rc["ytick.labelsize"] >= 11 and rc["legend.fontsize"] >= 11
+    assert rc["lines.linewidth"] >= 2
+
+
+def test_use_style_cycle_stays_distinct_for_colour_blind_viewers(rc):
+    viz.use_style()
+    cycle = rc["axes.prop_cycle"].by_key()["color"]
+    assert len(cycle) >= 6
+    assert smallest_difference(cycle) > 12
+    tab10 = list(mcolors.TABLEAU_COLORS.values())[:6]
+    assert smallest_difference(tab10) < 12, "the measure must reject matplotlib's default (red/green) cycle"
+
+
+def test_presentation_scales_sizes_and_restores_them(rc):
+    viz.use_style()
+    before = {key: rc[key] for key in ("font.size", "axes.titlesize", "lines.linewidth")}
+    with viz.presentation(1.5):
+        assert rc["font.size"] == pytest.approx(1.5 * before["font.size"])
+        assert rc["axes.titlesize"] == pytest.approx(1.5 * before["axes.titlesize"])
+        assert rc["lines.linewidth"] == pytest.approx(1.5 * before["lines.linewidth"])
+    assert {key: rc[key] for key in before} == before
+
+
+def test_presentation_handles_relative_sizes_and_bad_scales(rc):
+    assert rc["axes.titlesize"] == "large"
+    base = rc["font.size"]
+    viz.presentation()  # called once: for the rest of the session
+    assert rc["axes.titlesize"] == pytest.approx(1.3 * 1.2 * base)
+    with pytest.raises(ValueError, match="scale"):
+        viz.presentation(0)
+    with pytest.raises(TypeError, match="scale"):
+        viz.presentation("big")
