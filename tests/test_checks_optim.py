@@ -1,0 +1,195 @@
+"""The exercise checks of notebooks 06–07 accept right answers and explain the usual wrong ones."""
+
+import numpy as np
+import pytest
+
+from dlmi import checks
+
+
+# ------------------------------------------------------------------------------- right answers
+def momentum_step(theta, g, b, lr, momentum):
+    b = momentum * b + g
+    return theta - lr * b, b
+
+
+def rmsprop_step(theta, g, v, lr, alpha, eps):
+    v = alpha * v + (1 - alpha) * g**2
+    return theta - lr * g / (np.sqrt(v) + eps), v
+
+
+def adam_step(theta, g, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def dropout_forward(x, p, training, rng):
+    if not training:
+        return x
+    return x * (rng.random(x.shape) >= p) / (1 - p)
+
+
+def early_stopping(val_losses, patience):
+    best, best_epoch, waited = np.inf, 0, 0
+    for epoch, value in enumerate(val_losses, start=1):
+        if value < best:
+            best, best_epoch, waited = value, epoch, 0
+        else:
+            waited += 1
+            if waited == patience:
+                return best_epoch, epoch
+    return best_epoch, len(val_losses)
+
+
+def ridge_fit(X, y, lam):
+    n, p = X.shape
+    return np.linalg.solve(X.T @ X + n * lam * np.eye(p), X.T @ y)
+
+
+@pytest.mark.parametrize("check,fn", [
+    (checks.check_momentum_step, momentum_step),
+    (checks.check_rmsprop_step, rmsprop_step),
+    (checks.check_adam_step, adam_step),
+    (checks.check_dropout_forward, dropout_forward),
+    (checks.check_early_stopping, early_stopping),
+    (checks.check_ridge_fit, ridge_fit),
+])
+def test_right_answers_pass(check, fn, capsys):
+    assert check(fn)
+    assert "✓" in capsys.readouterr().out
+
+
+def test_in_place_updates_pass_too():
+    def momentum_in_place(theta, g, b, lr, momentum):
+        b *= momentum
+        b += g
+        theta -= lr * b
+        return theta, b
+
+    assert checks.check_momentum_step(momentum_in_place)
+
+
+# ------------------------------------------------------------------------------- wrong answers
+def _old_velocity(theta, g, b, lr, momentum):
+    return theta - lr * b, momentum * b + g
+
+
+def _averaged_velocity(theta, g, b, lr, momentum):
+    b = momentum * b + (1 - momentum) * g
+    return theta - lr * b, b
+
+
+def _no_sqrt(theta, g, v, lr, alpha, eps):
+    v = alpha * v + (1 - alpha) * g**2
+    return theta - lr * g / (v + eps), v
+
+
+def _eps_inside(theta, g, v, lr, alpha, eps):
+    v = alpha * v + (1 - alpha) * g**2
+    return theta - lr * g / np.sqrt(v + eps), v
+
+
+def _no_bias_correction(theta, g, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    return theta - lr * m / (np.sqrt(v) + eps), m, v
+
+
+def _shifted_t(theta, g, m, v, t, lr, beta1, beta2, eps):
+    return adam_step(theta, g, m, v, t + 1, lr, beta1, beta2, eps)
+
+
+def _forgets_state(theta, g, m, v, t, lr, beta1, beta2, eps):
+    return theta - lr * g, m, v
+
+
+@pytest.mark.parametrize("check,fn,message", [
+    (checks.check_momentum_step, _old_velocity, "old velocity"),
+    (checks.check_momentum_step, _averaged_velocity, "averaged"),
+    (checks.check_momentum_step, lambda theta, g, b, lr, momentum: theta - lr * g, "tuple"),
+    (checks.check_momentum_step, lambda theta, g, b, lr, momentum: 1 / 0, "ZeroDivisionError"),
+    (checks.check_rmsprop_step, _no_sqrt, "root mean square"),
+    (checks.check_rmsprop_step, _eps_inside, "inside the square root"),
+    (checks.check_adam_step, _no_bias_correction, "no bias correction"),
+    (checks.check_adam_step, _shifted_t, "one step off"),
+    (checks.check_adam_step, _forgets_state, "relative error"),
+])
+def test_wrong_update_rules_are_explained(check, fn, message, capsys):
+    assert not check(fn)
+    out = capsys.readouterr().out
+    assert "✗" in out and message in out
+
+
+def _dropout_keep_prob(x, p, training, rng):
+    return dropout_forward(x, 1 - p, training, rng) if training and 0 < p < 1 else dropout_forward(x, p, training, rng)
+
+
+def _dropout_unscaled(x, p, training, rng):
+    return x * (rng.random(x.shape) >= p) if training else x
+
+
+def _dropout_times_keep(x, p, training, rng):
+    return x * (rng.random(x.shape) >= p) * (1 - p) if training else x
+
+
+def _dropout_in_eval(x, p, training, rng):
+    return dropout_forward(x, p, True, rng)
+
+
+def _dropout_global_rng(x, p, training, rng):
+    return x * (np.random.random(x.shape) >= p) / (1 - p) if training else x
+
+
+@pytest.mark.parametrize("fn,message", [
+    (_dropout_keep_prob, "probability of dropping"),
+    (_dropout_unscaled, "not rescaled"),
+    (_dropout_times_keep, "multiplied"),
+    (_dropout_in_eval, "unchanged"),
+    (_dropout_global_rng, "generator rng"),
+])
+def test_wrong_dropouts_are_explained(fn, message, capsys):
+    assert not checks.check_dropout_forward(fn)
+    assert message in capsys.readouterr().out
+
+
+def _stop_from_zero(val_losses, patience):
+    best, stop = early_stopping(val_losses, patience)
+    return best - 1, stop - 1
+
+
+def _ties_improve(val_losses, patience):
+    best, best_epoch, waited = np.inf, 0, 0
+    for epoch, value in enumerate(val_losses, start=1):
+        if value <= best:
+            best, best_epoch, waited = value, epoch, 0
+        else:
+            waited += 1
+            if waited == patience:
+                return best_epoch, epoch
+    return best_epoch, len(val_losses)
+
+
+def _global_minimum(val_losses, patience):
+    return int(np.argmin(val_losses)) + 1, len(val_losses)
+
+
+@pytest.mark.parametrize("fn,message", [
+    (_stop_from_zero, "counted from 1"),
+    (_ties_improve, "patience=2"),
+    (_global_minimum, "patience=3"),
+    (lambda val_losses, patience: "stop", "two integers"),
+])
+def test_wrong_early_stoppings_are_explained(fn, message, capsys):
+    assert not checks.check_early_stopping(fn)
+    assert message in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fn,message", [
+    (lambda X, y, lam: np.linalg.solve(X.T @ X + lam * np.eye(X.shape[1]), X.T @ y), "nλI"),
+    (lambda X, y, lam: np.linalg.lstsq(X, y, rcond=None)[0], "penalty"),
+    (lambda X, y, lam: np.zeros(X.shape[1]), "relative error"),
+])
+def test_wrong_ridge_fits_are_explained(fn, message, capsys):
+    assert not checks.check_ridge_fit(fn)
+    assert message in capsys.readouterr().out
