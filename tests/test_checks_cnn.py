@@ -1,0 +1,87 @@
+"""The exercise checks of notebooks 08–09 accept right answers and explain wrong ones."""
+
+import numpy as np
+from scipy.stats import rankdata
+
+from dlmi import checks
+
+
+def conv_loops(image, kernel, stride=1, padding=0):
+    image = np.pad(image, padding)
+    k = kernel.shape[0]
+    rows = (image.shape[0] - k) // stride + 1
+    cols = (image.shape[1] - k) // stride + 1
+    out = np.empty((rows, cols))
+    for i in range(rows):
+        for j in range(cols):
+            out[i, j] = (image[i * stride:i * stride + k, j * stride:j * stride + k] * kernel).sum()
+    return out
+
+
+def test_checks_are_exported_by_the_package():
+    for name in ("check_output_size", "check_conv2d", "check_max_pool", "check_auc",
+                 "check_dense_block_channels", "check_pointing_game"):
+        assert callable(getattr(checks, name))
+
+
+def test_check_output_size(capsys):
+    assert checks.check_output_size(lambda I, k, S, P: (I - k + 2 * P) // S + 1)
+    assert not checks.check_output_size(lambda I, k, S, P: (I - k + P) // S + 1)
+    assert "2P" in capsys.readouterr().out
+
+
+def test_check_conv2d(capsys):
+    assert checks.check_conv2d(conv_loops)
+    capsys.readouterr()
+    assert not checks.check_conv2d(lambda x, w, s=1, p=0: conv_loops(x, w[::-1, ::-1], s, p))
+    assert "flipped" in capsys.readouterr().out
+    assert not checks.check_conv2d(lambda x, w, s=1, p=0: conv_loops(x, w, 1, p))  # ignores the stride
+    assert "stride=2" in capsys.readouterr().out
+    assert not checks.check_conv2d(lambda x, w, s=1, p=0: conv_loops(x, w, s, 0))  # ignores the padding
+    assert not checks.check_conv2d(lambda x, w, s=1, p=0: ...)
+
+
+def test_check_max_pool(capsys):
+    def pool(image, size):
+        h, w = image.shape[0] // size, image.shape[1] // size
+        return image[:h * size, :w * size].reshape(h, size, w, size).max(axis=(1, 3))
+
+    assert checks.check_max_pool(pool)
+    assert not checks.check_max_pool(lambda image, size: pool(image, size) * 0 + image.mean())
+    assert not checks.check_max_pool(lambda image, size: image[::size, ::size])
+
+
+def test_check_auc(capsys):
+    def auc_ranks(y, s):
+        r = rankdata(s)
+        n1 = y.sum()
+        return (r[y == 1].sum() - n1 * (n1 + 1) / 2) / (n1 * (len(y) - n1))
+
+    def auc_no_ties(y, s):
+        pos, neg = s[y == 1], s[y == 0]
+        return (pos[:, None] > neg[None, :]).mean()
+
+    assert checks.check_auc(auc_ranks)
+    capsys.readouterr()
+    assert not checks.check_auc(auc_no_ties)
+    assert "½" in capsys.readouterr().out
+    assert not checks.check_auc(lambda y, s: 1 - auc_ranks(y, s))
+
+
+def test_check_dense_block_channels():
+    assert checks.check_dense_block_channels(lambda c, n, k: c + n * k)
+    assert not checks.check_dense_block_channels(lambda c, n, k: n * k)
+
+
+def test_check_pointing_game(capsys):
+    def right(cam, mask):
+        return bool(mask[np.unravel_index(np.argmax(cam), cam.shape)])
+
+    def transposed(cam, mask):
+        i, j = np.unravel_index(np.argmax(cam), cam.shape)
+        return bool(mask[j, i])
+
+    assert checks.check_pointing_game(right)
+    assert not checks.check_pointing_game(transposed)
+    assert "rows first" in capsys.readouterr().out
+    assert not checks.check_pointing_game(lambda cam, mask: bool((cam * mask).max() > 0.9))
