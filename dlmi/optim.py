@@ -19,6 +19,9 @@ model); ``step(grads)`` updates them **in place** from a list of gradients of th
 from __future__ import annotations
 
 import copy
+import inspect
+import re
+import textwrap
 from numbers import Real
 from typing import Sequence
 
@@ -26,7 +29,7 @@ import numpy as np
 
 from .validation import check_scalar
 
-__all__ = ["SGD", "Adagrad", "Adadelta", "RMSprop", "Adam", "Optimizer", "OPTIMIZERS"]
+__all__ = ["SGD", "Adagrad", "Adadelta", "RMSprop", "Adam", "Optimizer", "OPTIMIZERS", "update_rule"]
 
 
 def _check_rate(value, name: str) -> float:
@@ -352,3 +355,20 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "rmsprop": RMSprop,
     "adam": Adam,
 }
+
+
+def update_rule(optimizer: type[Optimizer]) -> str:
+    """Markdown showing an optimiser's algorithm (from its docstring) above the code of its ``step``.
+
+    >>> from IPython.display import Markdown
+    >>> Markdown(update_rule(Adam))      # doctest: +SKIP
+    """
+    if not (isinstance(optimizer, type) and issubclass(optimizer, Optimizer) and optimizer is not Optimizer):
+        raise TypeError(f"optimizer must be an optimiser class such as dlmi.optim.Adam, got {optimizer!r}")
+    doc = re.sub(r"``([^`]*)``", r"`\1`", re.sub(r":math:`([^`]*)`", r"$\1$", inspect.getdoc(optimizer)))
+    math = re.search(r"\.\. math::\n(.*?)\n\n", doc, flags=re.S)
+    symbols = doc[math.end():].strip().split("\n\n")[0]
+    latex = textwrap.dedent(math.group(1)).strip()
+    code = textwrap.dedent(inspect.getsource(optimizer.step))
+    return (f"**{optimizer.__name__}** — {doc.splitlines()[0]}\n\n$$\n{latex}\n$$\n\n{symbols}\n\n"
+            f"```python\n{code}```")

@@ -206,3 +206,20 @@ def test_mismatched_grads_raise_and_leave_params_untouched():
     assert opt.t == 0
     np.testing.assert_array_equal(w, 1.0)
     np.testing.assert_array_equal(b, 1.0)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_update_rule_shows_the_equation_and_the_code_of_step(name):
+    from dlmi.optim import update_rule
+
+    text = update_rule(OPTIMIZERS[name])
+    assert text.count("$$") == 2 and r"\begin{aligned}" in text and r"\theta_t" in text
+    assert "```python\ndef step(self, grads" in text and ":math:" not in text and "``" not in text.replace("```", "")
+
+
+def test_update_rule_refuses_what_is_not_an_optimiser():
+    from dlmi.optim import Optimizer, update_rule
+
+    for bad in (Adam([np.zeros(1)]), Optimizer, dict):
+        with pytest.raises(TypeError, match="optimizer"):
+            update_rule(bad)

@@ -250,26 +250,28 @@ def check_early_stopping(fn: Callable) -> bool:
     return passed(name, f"{len(cases)} validation curves, including a tie and a late improvement")
 
 
-def _ridge(X: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
-    n, p = X.shape
-    return np.linalg.solve(X.T @ X + n * lam * np.eye(p), X.T @ y)
+def _penalised_gradient(w: np.ndarray, X: np.ndarray, y: np.ndarray, weight_decay: float) -> np.ndarray:
+    return -2 / len(y) * X.T @ (y - X @ w) + weight_decay * w
 
 
-def check_ridge_fit(fn: Callable) -> bool:
-    """``fn(X, y, lam)`` → the w minimising (1/n) ‖y − Xw‖² + λ ‖w‖², i.e. (XᵀX + nλI)⁻¹ Xᵀy."""
-    name = "ridge_fit"
-    hint = "set the gradient −(2/n) Xᵀ(y − Xw) + 2λw to zero: np.linalg.solve(X.T @ X + n * lam * I, X.T @ y)"
+def check_l2_gradient(fn: Callable) -> bool:
+    """``fn(w, X, y, weight_decay)`` → ∇J for J(w) = (1/n) ‖y − Xw‖² + (λ/2) ‖w‖², λ = ``weight_decay``."""
+    name = "l2_gradient"
+    hint = "the data term gives −(2/n) Xᵀ(y − Xw); the penalty (λ/2)‖w‖² adds λw — exactly torch's weight_decay"
     rng = np.random.default_rng(9)
-    for n, p, lam in [(20, 4, 0.1), (50, 8, 1e-3), (12, 10, 0.5)]:
-        X, y = rng.normal(size=(n, p)), rng.normal(size=n)
-        expected = _ridge(X, y, lam)
-        ok, got = call(name, fn, X.copy(), y.copy(), lam, hint=hint)
+    for n, p, lam in [(20, 4, 0.1), (50, 8, 1e-2), (12, 10, 0.5)]:
+        X, y, w = rng.normal(size=(n, p)), rng.normal(size=n), rng.normal(size=p)
+        expected = _penalised_gradient(w, X, y, lam)
+        ok, got = call(name, fn, w.copy(), X.copy(), y.copy(), lam, hint=hint)
         if not ok:
             return False
-        if _close(got, np.linalg.solve(X.T @ X + lam * np.eye(p), X.T @ y)):
-            return failed(name, "you added λI instead of nλI: the cost averages over the n samples", hint=hint)
-        if _close(got, np.linalg.lstsq(X, y, rcond=None)[0]):
-            return failed(name, "this is plain least squares: the penalty λ‖w‖² is missing", hint=hint)
-        if not compare(name, expected, got, tol=1e-6, hint=hint):
+        data_term = _penalised_gradient(w, X, y, 0.0)
+        if _close(got, data_term):
+            return failed(name, "the penalty is missing: (λ/2)‖w‖² adds λw to the gradient", hint=hint)
+        if _close(got, data_term + 2 * lam * w):
+            return failed(name, "you added 2λw, the gradient of λ‖w‖²; the penalty here is (λ/2)‖w‖²", hint=hint)
+        if _close(got, data_term - lam * w):
+            return failed(name, "the penalty's gradient has the wrong sign: it pulls w towards 0, so +λw", hint=hint)
+        if not compare(name, expected, got, tol=1e-8, hint=hint):
             return False
     return True
