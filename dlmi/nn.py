@@ -156,22 +156,22 @@ class Module:
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
-    # helpers shared by the layers below
+    # helpers shared by the layers below: forward records the output's shape, backward checks it
+    _output_shape: tuple[int, ...] | None = None
+
     def _input(self, x, features: int | None = None) -> np.ndarray:
         x = as_array(x, "x", ndim=2, dtype=None, allow_nan=True)
         if features is not None and x.shape[1] != features:
-            raise ValueError(
-                f"x must have shape (n, {features}) for {self!r}, got shape {x.shape}"
-            )
+            raise ValueError(f"x must have shape (n, {features}) for {self!r}, got shape {x.shape}")
         return x
 
-    def _grad_out(self, grad_out, shape: tuple[int, ...] | None) -> np.ndarray:
-        if shape is None:
+    def _check_grad_out(self, grad_out) -> np.ndarray:
+        if self._output_shape is None:
             raise RuntimeError(f"{self!r}: call forward before backward")
         grad_out = as_array(grad_out, "grad_out", dtype=None, allow_nan=True)
-        if grad_out.shape != shape:
+        if grad_out.shape != self._output_shape:
             raise ValueError(
-                f"grad_out must have the shape of the layer's output {shape}, got {grad_out.shape}"
+                f"grad_out must have the shape of the layer's output {self._output_shape}, got {grad_out.shape}"
             )
         return grad_out
 
@@ -209,7 +209,6 @@ class Linear(Module):
             (init_xavier_ if init == "xavier" else init_he_)(W, rng)
         self.params = {"W": W, "w0": np.zeros(self.out_features, dtype=dtype)}
         self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
-        self._x: np.ndarray | None = None
 
     def forward(self, x) -> np.ndarray:
         x = self._input(x, self.in_features)
@@ -219,14 +218,14 @@ class Linear(Module):
                 f"x has dtype {x.dtype} but {self!r} holds {W.dtype} weights: "
                 f"cast x with x.astype(np.{W.dtype}) or build the layer with dtype=np.{x.dtype}"
             )
-        self._x = x
+        self._x = x  # backward needs the input
         z = x @ W
         z += w0
+        self._output_shape = z.shape
         return z
 
     def backward(self, grad_out) -> np.ndarray:
-        shape = None if self._x is None else (self._x.shape[0], self.out_features)
-        grad_out = self._grad_out(grad_out, shape)
+        grad_out = self._check_grad_out(grad_out)
         np.matmul(self._x.T, grad_out, out=self.grads["W"])  # ∂J/∂W  = xᵀ · ∂J/∂z
         np.sum(grad_out, axis=0, out=self.grads["w0"])  # ∂J/∂w0 = Σ_rows ∂J/∂z
         return grad_out @ self.params["W"].T  # ∂J/∂x  = ∂J/∂z · Wᵀ
@@ -240,13 +239,11 @@ class ReLU(Module):
 
     def forward(self, x) -> np.ndarray:
         x = self._input(x)
-        self._positive = x > 0
+        self._positive, self._output_shape = x > 0, x.shape
         return np.maximum(x, 0)
 
     def backward(self, grad_out) -> np.ndarray:
-        mask = getattr(self, "_positive", None)
-        grad_out = self._grad_out(grad_out, None if mask is None else mask.shape)
-        return grad_out * mask
+        return self._check_grad_out(grad_out) * self._positive  # g'(z) = 1[z > 0]
 
 
 class Sigmoid(Module):
@@ -254,12 +251,12 @@ class Sigmoid(Module):
 
     def forward(self, x) -> np.ndarray:
         self._g = sigmoid(self._input(x))
+        self._output_shape = self._g.shape
         return self._g
 
     def backward(self, grad_out) -> np.ndarray:
-        g = getattr(self, "_g", None)
-        grad_out = self._grad_out(grad_out, None if g is None else g.shape)
-        return grad_out * g * (1 - g)
+        grad_out = self._check_grad_out(grad_out)
+        return grad_out * self._g * (1 - self._g)  # g'(z) = g(z)(1 − g(z))
 
 
 class Tanh(Module):
@@ -267,12 +264,12 @@ class Tanh(Module):
 
     def forward(self, x) -> np.ndarray:
         self._g = np.tanh(self._input(x))
+        self._output_shape = self._g.shape
         return self._g
 
     def backward(self, grad_out) -> np.ndarray:
-        g = getattr(self, "_g", None)
-        grad_out = self._grad_out(grad_out, None if g is None else g.shape)
-        return grad_out * (1 - g * g)
+        grad_out = self._check_grad_out(grad_out)
+        return grad_out * (1 - self._g * self._g)  # g'(z) = 1 − g(z)²
 
 
 class Dropout(Module):
@@ -287,18 +284,16 @@ class Dropout(Module):
 
     def forward(self, x) -> np.ndarray:
         x = self._input(x)
+        self._output_shape = x.shape
         if not self.training or self.p == 0.0:
             self._scale = np.ones((1, 1), dtype=x.dtype)  # broadcasts: identity
-            self._shape = x.shape
             return x
         keep = self._rng.random(x.shape) >= self.p
         self._scale = keep.astype(x.dtype) / x.dtype.type(1.0 - self.p)
-        self._shape = x.shape
         return x * self._scale
 
     def backward(self, grad_out) -> np.ndarray:
-        grad_out = self._grad_out(grad_out, getattr(self, "_shape", None))
-        return grad_out * self._scale
+        return self._check_grad_out(grad_out) * self._scale
 
     def __repr__(self) -> str:
         return f"Dropout(p={self.p:g})"

@@ -128,10 +128,17 @@ def test_plot_decision_surface_colours_probabilities(state0):
     from matplotlib.figure import Figure
 
     ax = Figure().subplots()
-    image = pg.plot_decision_surface(ax, state0.model, state0.X_train, state0.y_train, resolution=20, title="t")
+    image = pg.plot_decision_surface(ax, state0.model, state0.X_train, state0.y_train, resolution=20, title="t",
+                                     boundary=False)
     values = image.get_array()
     assert values.shape == (20, 20) and values.min() >= 0 and values.max() <= 1
-    assert ax.get_title() == "t" and len(ax.collections) == 1
+    np.testing.assert_allclose(values.ravel(), pg.predict_proba(state0.model, pg._grid(20)))
+    assert ax.get_title() == "t" and len(ax.collections) == 1  # the points only
+    trained = pg.train_steps(state0, 500)
+    ax = Figure().subplots()
+    pg.plot_decision_surface(ax, trained.model, resolution=30)
+    (contour,) = ax.collections  # the line P = 0.5
+    assert list(contour.levels) == [0.5]
 
 
 @pytest.mark.parametrize("name", list(pg.PRESETS))

@@ -242,7 +242,7 @@ class PlaygroundView:
         self.figure = Figure(figsize=(10.5, 4.6), dpi=80)
         FigureCanvasAgg(self.figure)
         self.ax_surface, self.ax_loss = self.figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.15]})
-        self.surface = plot_decision_surface(self.ax_surface, state.model, resolution=resolution)
+        self.surface = plot_decision_surface(self.ax_surface, state.model, resolution=resolution, boundary=False)
         self.points = [
             _scatter(self.ax_surface, state.X_train, state.y_train, marker="o"),
             _scatter(self.ax_surface, state.X_test, state.y_test, marker="^"),
@@ -309,16 +309,24 @@ def _grid(resolution: int) -> np.ndarray:
     return np.column_stack([xx.ravel(), yy.ravel()])
 
 
-def plot_decision_surface(ax, model: nn.Module, X=None, y=None, *, resolution: int = 80, title: str = ""):
+def plot_decision_surface(
+    ax, model: nn.Module, X=None, y=None, *, resolution: int = 80, title: str = "", boundary: bool = True
+):
     """Colour ``ax`` by P(class 1 | x) of ``model`` over [−1.6, 1.6]² and scatter (X, y) on top.
 
-    Blue is class 0, orange class 1, white the boundary P = 0.5. Returns the image artist.
+    Blue is class 0, orange class 1, white P = 0.5; ``boundary`` also draws the line P = 0.5
+    in black. Returns the image artist.
     """
     check_scalar(resolution, "resolution", kind=Integral, low=2)
+    grid = _grid(resolution)
+    proba = predict_proba(model, grid).reshape(resolution, resolution)
     image = ax.imshow(
-        predict_proba(model, _grid(resolution)).reshape(resolution, resolution), origin="lower", cmap=CLASS_CMAP,
-        vmin=0, vmax=1, extent=(-EXTENT, EXTENT, -EXTENT, EXTENT), interpolation="bilinear", aspect="equal",
+        proba, origin="lower", cmap=CLASS_CMAP, vmin=0, vmax=1, extent=(-EXTENT, EXTENT, -EXTENT, EXTENT),
+        interpolation="bilinear", aspect="equal",
     )
+    if boundary and proba.min() < 0.5 < proba.max():
+        axis = grid[:resolution, 0]
+        ax.contour(axis, axis, proba, levels=[0.5], colors="black", linewidths=1.3)
     if X is not None:
         _scatter(ax, as_array(X, "X", ndim=2), y, marker="o")
     ax.set(xlim=(-EXTENT, EXTENT), ylim=(-EXTENT, EXTENT), xlabel="$x_1$ (a.u.)", ylabel="$x_2$ (a.u.)", title=title)
