@@ -130,13 +130,16 @@ def _find(box, kind, **attributes):
     return found
 
 
-def test_line_fit_widget_sliders_drive_the_view(line_view):
+def test_line_fit_widget_sliders_drive_the_view(line_view, capsys):
     box = line_fit_widget(line_view, w0=50.0, w1=8.0)
+    assert "image/png" in capsys.readouterr().out  # the default state, displayed as an ordinary output
     (w1_slider,) = _find(box, widgets.FloatSlider, description="w1 (k€/m²)")
     (readout,) = _find(box, widgets.HTML)
-    before = readout.value
+    (image,) = _find(box, widgets.Image)
+    before, picture = readout.value, image.value
     w1_slider.value = 10.0
-    assert readout.value != before
+    assert readout.value != before and image.value != picture  # the readout and the live figure follow
+    assert image.value == figure_png(line_view.figure)
     np.testing.assert_allclose(np.ravel(line_view.point.get_data()), [50.0, 10.0])
 
 
@@ -144,9 +147,11 @@ def test_learning_rate_widget_slider_and_presets_drive_the_readout(lr_view):
     box = learning_rate_widget(lr_view)
     (slider,) = _find(box, widgets.FloatLogSlider, description="learning rate")
     (readout,) = _find(box, widgets.HTML)
+    (image,) = _find(box, widgets.Image)
     assert slider.value == LEARNING_RATE_PRESETS["good"] and "converged" in readout.value
+    picture = image.value
     slider.value = 0.9
-    assert "η = 0.9: not converged" in readout.value
+    assert "η = 0.9: not converged" in readout.value and image.value != picture
     (diverge,) = [b for b in _find(box, widgets.Button) if b.description.startswith("diverges")]
     diverge.click()
     assert slider.value == LEARNING_RATE_PRESETS["diverges"] and "diverged at step" in readout.value

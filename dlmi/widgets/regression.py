@@ -37,7 +37,7 @@ def cost_grid(cost: Callable[[np.ndarray], float], w0_values, w1_values) -> np.n
 
 
 def plot_cost_contour(
-    ax: Axes, cost: Callable[[np.ndarray], float], w0_values, w1_values, *, n_levels: int = 14
+    ax: Axes, cost: Callable[[np.ndarray], float], w0_values, w1_values, *, n_levels: int = 12
 ) -> QuadContourSet:
     """Draw the contour lines of ``J(w0, w1)`` on ``ax``, log-spaced above the grid's minimum."""
     J = cost_grid(cost, w0_values, w1_values)
@@ -47,10 +47,17 @@ def plot_cost_contour(
 
 
 def _new_figure(figsize: tuple[float, float]) -> tuple[Figure, np.ndarray]:
-    """A figure outside pyplot (so that Jupyter does not show it twice) with an Agg canvas."""
+    """Two side-by-side axes in a figure outside pyplot (so that Jupyter does not show it twice).
+
+    At most 6 ticks per axis: fewer, larger labels read better from the back of the room and
+    redraw faster (text is most of the cost of a redraw).
+    """
     figure = Figure(figsize=figsize)
     FigureCanvasAgg(figure)
-    return figure, figure.subplots(1, 2)
+    axes = figure.subplots(1, 2)
+    for ax in axes:
+        ax.locator_params(nbins=6)
+    return figure, axes
 
 
 def _freeze_layout(figure: Figure) -> None:
@@ -87,7 +94,7 @@ class LineFitFigure:
         w0_unit: str = "",
         w1_unit: str = "",
         cost_unit: str = "",
-        grid_size: int = 60,
+        grid_size: int = 50,
     ):
         x = as_array(x, "x", ndim=1)
         _, y = check_X_y(x, y, X_name="x")
@@ -194,27 +201,29 @@ class LearningRateFigure:
 
 
 def _live(figure: Figure, controls: list, refresh: Callable[[], str], extra: tuple = ()):
-    """Show ``controls`` (+ ``extra`` widgets), a readout and ``figure``; redraw on every change.
+    """Show ``controls`` (+ ``extra`` widgets), a readout and a live copy of ``figure``; then its default state.
 
-    ``refresh()`` updates the figure's artists and returns the readout text. The figure is
-    displayed as an ordinary output (so a headless run or a PDF shows its default state) and
-    replaced in place, through its display id, when a control moves.
+    ``refresh()`` updates the figure's artists and returns the readout text. Every change of a
+    control calls it and sends the redrawn figure to the live image. The default state is also
+    displayed as an ordinary output, which stays as it is, so that a headless run, an HTML or a
+    PDF export shows the figure.
     """
     import ipywidgets as widgets
     from IPython.display import display
 
     readout = widgets.HTML(value=refresh())
-    box = widgets.VBox([*controls, *extra, readout])
-    display(box)
-    handle = display({"image/png": figure_png(figure)}, raw=True, display_id=True)
+    default = figure_png(figure)
+    image = widgets.Image(value=default, format="png", layout={"max_width": "100%", "height": "auto"})
 
     def on_change(_change=None) -> None:
         readout.value = refresh()
-        if handle is not None:
-            handle.update({"image/png": figure_png(figure)}, raw=True)
+        image.value = figure_png(figure)
 
     for control in controls:
         control.observe(on_change, names="value")
+    box = widgets.VBox([*controls, *extra, readout, image])
+    display(box)
+    display({"image/png": default}, raw=True)
     return box
 
 
