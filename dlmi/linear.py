@@ -166,6 +166,9 @@ def gradient_descent(
 
     ``cost(w) -> float`` and ``gradient(w) -> (d,)`` take the weights ``w`` (d,).
     """
+    for fn, name in ((cost, "cost"), (gradient, "gradient")):
+        if not callable(fn):
+            raise TypeError(f"{name} must be a function of the weights, got {type(fn).__name__}")
     w = as_array(w_init, "w_init", ndim=1).copy()
     check_positive(lr, "lr")
     check_scalar(n_steps, "n_steps", kind=Integral, low=1)
@@ -299,7 +302,7 @@ class LogisticRegressionGD(_LinearModel):
     """Unpenalised logistic regression fitted by full-batch gradient descent on the cross-entropy.
 
     Starts from ``w = 0`` and repeats ``w ← w − lr ∇J(w)`` until ``|∇J| < tol`` or ``n_iter``
-    steps. Warns (:class:`ConvergenceWarning`) when ``n_iter`` steps were not enough, and raises
+    steps (``tol=0``: exactly ``n_iter`` steps, without a warning). Warns (:class:`ConvergenceWarning`) when ``n_iter`` steps were not enough, and raises
     :class:`DivergenceError` when the learning rate is too large: the weights run off, or the
     cost ends higher than it started (with a bounded gradient, logistic regression's usual way).
 

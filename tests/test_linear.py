@@ -170,6 +170,11 @@ def test_gradient_descent_rejects_bad_arguments(kwargs, error, match):
         gradient_descent(cost, grad, **arguments)
 
 
+def test_gradient_descent_wants_functions():
+    with pytest.raises(TypeError, match="gradient must be a function"):
+        gradient_descent(lambda w: 0.0, np.zeros(1), [1.0], 0.1, 5)
+
+
 def test_gradient_descent_checks_the_gradient_shape():
     with pytest.raises(ValueError, match="gradient must return shape"):
         gradient_descent(lambda w: 0.0, lambda w: np.zeros(3), [1.0, 2.0], 0.1, 5)
