@@ -14,7 +14,7 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 PORT ?= 8888
 PYTEST := MPLBACKEND=agg $(BIN)/python -m pytest
 
-.PHONY: install lab test test-unit test-notebooks test-fast bench clean
+.PHONY: install lab test test-unit test-notebooks test-browser test-fast bench clean html slides student-edition
 
 install: $(STAMP)
 
@@ -34,14 +34,27 @@ $(STAMP): pyproject.toml constraints.txt
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) $(ROOT_FLAG)
 
-## make test: unit tests, then every notebook executed headless (full mode)
-test: test-unit test-notebooks
+## make test: unit tests, then every notebook executed headless (full mode), then the browser test
+test: test-unit test-notebooks test-browser
 
 test-unit: $(STAMP)
 	$(PYTEST) tests
 
 test-notebooks: $(STAMP)
 	$(PYTEST) --nbval-lax --nbval-cell-timeout=900 -p no:randomly notebooks
+
+## make test-browser: JupyterLab and headless Chromium move notebook 02's slider (tests/browser).
+## `pytest tests` leaves tests/browser out (tests/browser/conftest.py); Debian's chromium is
+## installed here when missing and we are root, else the test says what to run and skips.
+test-browser: $(STAMP)
+	@command -v chromium >/dev/null 2>&1 || [ -n "$$DLMI_CHROMIUM" ] || { \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	        echo "installing Debian's chromium for the browser test"; \
+	        apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	    else \
+	        echo "chromium is missing: run 'sudo apt-get install -y chromium' or set DLMI_CHROMIUM=/path/to/chromium"; \
+	    fi; }
+	$(PYTEST) tests/browser
 
 ## make test-fast: the same with DLMI_FAST=1 (small data, few epochs)
 test-fast: $(STAMP)
@@ -53,6 +66,29 @@ bench: $(STAMP)
 	@for script in benchmarks/*.py; do \
 	    echo "== $$script"; MPLBACKEND=agg $(BIN)/python $$script || exit 1; \
 	done
+
+## Editions (dlmi/editions.py, `python -m dlmi --help`). Notebooks run once into build/executed/
+## (again only when a notebook or dlmi changes); `DLMI_FAST=1 make html` runs them in fast mode.
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+EXECUTED := $(NOTEBOOKS:notebooks/%=build/executed/%)
+STUDENT_DIR ?= build/student
+REVEAL_URL_PREFIX ?=
+
+build/executed/%.ipynb: notebooks/%.ipynb $(shell find dlmi -name '*.py') | $(STAMP)
+	$(BIN)/python -m dlmi execute $< --out build/executed
+
+## make html: every notebook run, as static HTML with an index page: build/html/index.html
+html: $(EXECUTED)
+	$(BIN)/python -m dlmi html build/html $(EXECUTED)
+
+## make slides: reveal.js slides of every notebook (run) in build/slides/; reveal.js comes from a
+## CDN unless REVEAL_URL_PREFIX names a local copy (offline: present with RISE in `make lab`)
+slides: $(EXECUTED)
+	$(BIN)/python -m dlmi slides build/slides $(EXECUTED) $(if $(REVEAL_URL_PREFIX),--reveal-url-prefix $(REVEAL_URL_PREFIX))
+
+## make student-edition: the notebooks with exercise stubs in $(STUDENT_DIR); never overwrites
+student-edition: $(STAMP)
+	$(BIN)/python -m dlmi student-edition $(STUDENT_DIR)
 
 clean:
 	rm -rf build .pytest_cache

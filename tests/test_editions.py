@@ -7,6 +7,7 @@ fast mode) for every notebook: it may stop only at the exercises.
 import ast
 import copy
 import html
+import os
 import re
 import subprocess
 import sys
@@ -270,6 +271,30 @@ def test_the_error_audit_accepts_a_right_edition_and_catches_wrong_ones(tmp_path
             assert len(problems) == 1 and "cell 6 raised AssertionError" in problems[0]
         else:
             assert problems == ["exercise 2: its check passed with the unanswered stub"]
+
+
+def _living_children():
+    """Pids of this process's children that are still running (not zombies)."""
+    me, found = str(os.getpid()), set()
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if entry.name.isdigit() and fields[1] == me and fields[0] != "Z":
+            found.add(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_execute_shuts_its_kernel_down_even_when_a_cell_fails(tmp_path):
+    from nbclient.exceptions import CellExecutionError
+
+    before = _living_children()
+    nb = new_notebook(cells=[new_code_cell("x = 1"), new_code_cell("raise ValueError('planted')")])
+    with pytest.raises(CellExecutionError, match="planted"):
+        editions.execute(nb, cwd=tmp_path, env=KERNEL_ENV, timeout=60)
+    assert _living_children() <= before, "a kernel was left running"
 
 
 # --------------------------------------------------------------------------- slide metadata
