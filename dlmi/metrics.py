@@ -122,26 +122,31 @@ def _resamples(n: int, n_boot: int, seed: int):
 def _resampled_auc(y_true: np.ndarray, y_score: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """AUC of each column on each resample ``idx`` (B, n) → (B, K), NaN where a class is absent.
 
-    A resample is a weight per image: ``counts[b, i]`` copies of image i. Sorting each column's
-    scores once, the Mann–Whitney count of replicate b is
-    Σ_groups P_g · (Q_{<g} + Q_g / 2), with P_g and Q_g the positive and negative weights in the
-    g-th group of tied scores and Q_{<g} the negative weight below it — a few array operations
-    over all replicates together.
+    A resample is a weight per image: ``counts[b, i]`` copies of image i. With each column's
+    negatives sorted by score once, the Mann–Whitney count of replicate b is
+    Σ_positives counts[b, i] · (weight of the negatives below s_i + ½ weight of those tied with
+    it); the weights below come from one cumulative sum over the sorted negatives, looked up at
+    each positive's place (``searchsorted``) — a few array operations over all replicates.
     """
     B, n = idx.shape
     counts = np.bincount((idx + n * np.arange(B)[:, None]).ravel(), minlength=B * n).reshape(B, n).astype(np.float64)
     aucs = np.empty((B, y_true.shape[1]))
+    cumulative = np.zeros((B, n + 1))
     for k in range(y_true.shape[1]):
-        order = np.argsort(y_score[:, k], kind="stable")
-        s, y = y_score[order, k], y_true[order, k]
-        starts = np.r_[0, np.flatnonzero(np.diff(s)) + 1]  # first image of each tie group
-        c = counts[:, order]
-        pos = np.add.reduceat(c * y, starts, axis=1)
-        neg = np.add.reduceat(c * (1 - y), starts, axis=1)
-        below = np.cumsum(neg, axis=1) - neg
-        n_pos, n_neg = pos.sum(axis=1), neg.sum(axis=1)
+        positives = np.flatnonzero(y_true[:, k] == 1)
+        negatives = np.flatnonzero(y_true[:, k] == 0)
+        negatives = negatives[np.argsort(y_score[negatives, k], kind="stable")]
+        neg_scores, pos_scores = y_score[negatives, k], y_score[positives, k]
+        lo = np.searchsorted(neg_scores, pos_scores, side="left")   # negatives strictly below
+        hi = np.searchsorted(neg_scores, pos_scores, side="right")  # ... or tied
+        weight_below = cumulative[:, :len(negatives) + 1]
+        np.cumsum(counts[:, negatives], axis=1, out=weight_below[:, 1:])
+        below = weight_below[:, lo]
+        tied = weight_below[:, hi] - below
+        pos_counts = counts[:, positives]
+        n_pos, n_neg = pos_counts.sum(axis=1), weight_below[:, -1]
         with np.errstate(divide="ignore", invalid="ignore"):
-            aucs[:, k] = (pos * (below + 0.5 * neg)).sum(axis=1) / (n_pos * n_neg)
+            aucs[:, k] = (pos_counts * (below + 0.5 * tied)).sum(axis=1) / (n_pos * n_neg)
         aucs[(n_pos == 0) | (n_neg == 0), k] = np.nan
     return aucs
 

@@ -110,6 +110,10 @@ def test_single_class_replicates_are_dropped_and_counted():
     assert result.n_dropped == pytest.approx(2000 * expected_missing, rel=0.2)
     assert np.isnan(result.replicates).sum() == result.n_dropped
     assert np.isfinite([result.low, result.high]).all()
+    # a column with one class only has no AUC on any replicate
+    both = np.column_stack([y, np.zeros(30)])
+    reps = bootstrap_replicates(roc_auc, both, np.column_stack([s, s]), n_boot=50)
+    assert np.isnan(reps[:, 1]).all() and np.isfinite(reps[:, 0]).sum() > 30
 
 
 def test_bootstrap_ci_contains_estimate_and_narrows_with_more_images():

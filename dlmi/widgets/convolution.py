@@ -30,8 +30,9 @@ __all__ = ["ConvolutionFigure", "ConvolutionStep", "convolution_step", "convolut
 #: Kernels defined for any size; the others (``dlmi.conv.KERNELS``) exist only as 3×3.
 ANY_SIZE = ("identity", "box blur")
 
-#: Kernels up to this size get their values written in the cells (a 7×7 kernel: 3 × 49 numbers).
-_ANNOTATE_UP_TO = 7
+#: Kernels up to this size get their values written in the cells (3 × 25 numbers for 5×5);
+#: beyond, writing them would cost more than the 100 ms an update may take.
+_ANNOTATE_UP_TO = 5
 
 
 def make_kernel(name: str, size: int = 3) -> np.ndarray:
@@ -139,9 +140,11 @@ class ConvolutionFigure:
     """
 
     def __init__(self, *, figsize: tuple[float, float] = (16.0, 4.6)):
-        self.figure = Figure(figsize=figsize)
+        # fixed margins: recomputing a tight layout at every redraw would cost half of its time
+        self.figure = Figure(figsize=figsize, layout="none")
         FigureCanvasAgg(self.figure)
         self.axes = self.figure.subplots(1, 4, gridspec_kw={"width_ratios": [1.3, 0.8, 0.8, 1.1]})
+        self.figure.subplots_adjust(left=0.01, right=0.99, bottom=0.03, top=0.83, wspace=0.12)
         titles = ("input (padding in grey)", "kernel", "window × kernel", "output (feature map)")
         self.images = []
         for ax, title in zip(self.axes, titles):
@@ -172,7 +175,7 @@ class ConvolutionFigure:
         ax.set(xlim=(-0.5, w - 0.5), ylim=(h - 0.5, -0.5))
         low, high = float(values.min()), float(values.max())
         if symmetric:
-            bound = max(abs(low), abs(high), 1e-12)
+            bound = 1.6 * max(abs(low), abs(high), 1e-12)  # softened, so that the numbers stay readable
             image.set_clim(-bound, bound)
         else:
             image.set_clim(low, high if high > low else low + 1)
@@ -184,7 +187,7 @@ class ConvolutionFigure:
             # black on the diverging maps; on the dark-to-light ones, white over the dark half
             colour = "black" if symmetric or image.norm(v) >= 0.5 else "white"
             self._texts.append(self.axes[index].text(left + j, top + i, _fmt(v), ha="center", va="center",
-                                                     fontsize=9, color=colour))
+                                                     fontsize=10, color=colour))
 
     def update(self, step: ConvolutionStep) -> str:
         """Draw ``step``; return the readout line."""
