@@ -184,3 +184,13 @@ def test_widget_builds_steps_and_applies_presets():
     layers = find(widgets.IntSlider, lambda w: w.description == "hidden layers")[0]
     dataset = find(widgets.Dropdown, lambda w: w.description == "dataset")[0]
     assert layers.value == 0 and dataset.value == "xor"
+    # a preset trains exactly its configuration (400 samples, 64 units), the same as the pure functions
+    preset.value = "Spiral: one wide layer"
+    units = find(widgets.IntSlider, lambda w: w.description == "units per layer")[0]
+    assert units.value == 64 and dataset.value == "spiral"
+    step.click()
+    expected = pg.train_steps(pg.init_state(pg.PRESETS["Spiral: one wide layer"].config), 5)
+    assert status.value == f"<b>{pg._title(expected)}</b>"
+    # moving a control retrains from the controls' values
+    layers.value = 2
+    assert "step 0:" in status.value

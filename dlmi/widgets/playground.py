@@ -445,9 +445,9 @@ def playground_widget(config: PlaygroundConfig | None = None, *, steps_per_frame
         "noise": slider(widgets.FloatSlider, value=config.noise, min=0.0, max=0.5, step=0.01, description="noise"),
         "test_fraction": slider(widgets.FloatSlider, value=config.test_fraction, min=0.1, max=0.9, step=0.05, description="test fraction"),
         "n_layers": slider(widgets.IntSlider, value=len(config.hidden), min=0, max=4, description="hidden layers"),
-        "units": slider(widgets.IntSlider, value=max(config.hidden, default=4), min=1, max=16, description="units per layer"),
+        "units": slider(widgets.IntSlider, value=max(config.hidden, default=4), min=1, max=64, description="units per layer"),
         "activation": widgets.Dropdown(options=list(ACTIVATIONS), value=config.activation, description="activation", style=style, layout=layout),
-        "learning_rate": slider(widgets.FloatLogSlider, value=config.learning_rate, base=10, min=-3, max=1.5, step=0.1, description="learning rate", readout_format=".3g"),
+        "learning_rate": slider(widgets.FloatLogSlider, value=config.learning_rate, base=10, min=-3, max=1.5, step=0.01, description="learning rate", readout_format=".3g"),
         "l2": widgets.Dropdown(options=L2_CHOICES, value=config.l2 if config.l2 in L2_CHOICES else 0.0, description="L2 (λ)", style=style, layout=layout),
         "batch_size": slider(widgets.IntSlider, value=config.batch_size, min=1, max=64, description="batch size"),
     }
@@ -456,12 +456,12 @@ def playground_widget(config: PlaygroundConfig | None = None, *, steps_per_frame
     reset_button = widgets.Button(description="reset")
     status = widgets.HTML()
 
-    holder: dict = {}
+    holder: dict = {"config": config}  # the configuration being trained, the state and its view
 
-    def current_config() -> PlaygroundConfig:
+    def config_from_controls() -> PlaygroundConfig:
         values = {k: w.value for k, w in controls.items() if k not in ("n_layers", "units")}
         hidden = (controls["units"].value,) * controls["n_layers"].value
-        return replace(config, hidden=hidden, **values)
+        return replace(holder["config"], hidden=hidden, **values)
 
     def show(state: PlaygroundState, new_view: bool = False) -> None:
         holder["state"] = state
@@ -472,7 +472,11 @@ def playground_widget(config: PlaygroundConfig | None = None, *, steps_per_frame
 
     def reset(_=None) -> None:
         play.value = 0
-        show(init_state(current_config()), new_view=True)
+        show(init_state(holder["config"]), new_view=True)
+
+    def control_changed(_change) -> None:
+        holder["config"] = config_from_controls()
+        reset()
 
     def advance(_=None) -> None:
         state = holder["state"]
@@ -489,15 +493,16 @@ def playground_widget(config: PlaygroundConfig | None = None, *, steps_per_frame
         lesson.value = f"<i>{chosen.lesson}</i>"
         values = {**{k: getattr(cfg, k) for k in controls if k not in ("n_layers", "units")},
                   "n_layers": len(cfg.hidden), "units": max(cfg.hidden, default=controls["units"].value)}
-        for name, widget in controls.items():
-            widget.unobserve(reset, names="value")
+        for name, widget in controls.items():  # show the preset's values without a reset per control
+            widget.unobserve(control_changed, names="value")
             widget.value = values[name]
-            widget.observe(reset, names="value")
+            widget.observe(control_changed, names="value")
+        holder["config"] = cfg  # exactly the preset, even where a slider rounds its value
         reset()
 
     reset()
     for widget in controls.values():
-        widget.observe(reset, names="value")
+        widget.observe(control_changed, names="value")
     preset.observe(apply_preset, names="value")
     play.observe(lambda change: advance() if change["new"] > 0 else None, names="value")
     step_button.on_click(advance)
