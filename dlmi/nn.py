@@ -25,7 +25,6 @@ built from ``model.parameters()`` keeps pointing at the live arrays. ``backward`
 from __future__ import annotations
 
 from numbers import Integral
-from typing import Callable
 
 import numpy as np
 
