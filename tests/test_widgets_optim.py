@@ -140,3 +140,161 @@ def test_widget_builds_and_redraws_on_slider_and_preset_changes():
     assert "GD" in readout.value and "J − min J" in readout.value
     with pytest.raises(ValueError, match="preset"):
         ow.optimiser_race_widget("no such preset")
+
+
+# ------------------------------------------------------------------------------- overfitting
+from dlmi import nn, optim  # noqa: E402
+from dlmi.widgets import overfitting as of  # noqa: E402
+
+
+def _notebook_polynomial_data():
+    """The data of notebook 07, section 1."""
+    return (*of.noisy_sine(15, noise=0.25, rng=1), *of.noisy_sine(200, noise=0.25, rng=2))
+
+
+def test_noisy_sine_is_sorted_reproducible_and_noiseless_at_zero_noise():
+    x, y = of.noisy_sine(50, noise=0.0, rng=3)
+    assert x.shape == y.shape == (50,) and np.all(np.diff(x) >= 0) and 0 <= x.min() and x.max() <= 1
+    np.testing.assert_allclose(y, np.sin(2 * np.pi * x))
+    np.testing.assert_array_equal(of.noisy_sine(10, rng=4)[1], of.noisy_sine(10, rng=4)[1])
+    with pytest.raises(ValueError, match="noise"):
+        of.noisy_sine(10, noise=-1.0)
+
+
+def test_legendre_features_fit_the_same_polynomials_as_monomials():
+    x, y = of.noisy_sine(30, rng=0)
+    coef = of.fit_polynomial(x, y, 4)
+    np.testing.assert_allclose(of.predict_polynomial(coef, x), np.polyval(np.polyfit(x, y, 4), x), atol=1e-9)
+    assert of.polynomial_design(x, 4).shape == (30, 5)
+    with pytest.raises(ValueError, match="degree"):
+        of.polynomial_design(x, -1)
+
+
+def test_l2_fit_minimises_the_penalised_cost_and_shrinks_the_coefficients():
+    x, y = of.noisy_sine(15, rng=1)
+    lam = 1e-3
+    coef = of.fit_polynomial(x, y, 10, l2=lam)
+    A = of.polynomial_design(x, 10)
+    mask = np.r_[0.0, np.ones(10)]
+    gradient = -2 / len(y) * A.T @ (y - A @ coef) + 2 * lam * mask * coef
+    np.testing.assert_allclose(gradient, 0.0, atol=1e-9)
+    plain = of.fit_polynomial(x, y, 10)
+    assert np.sum(coef[1:] ** 2) < np.sum(plain[1:] ** 2)
+
+
+def test_polynomial_errors_fall_on_training_data_with_degree():
+    errors = of.polynomial_errors(*_notebook_polynomial_data())
+    assert np.all(np.diff(errors.train_mse) <= 1e-12)      # nested least squares: never worse
+    assert errors.train_mse[14] < 1e-12                     # 15 points, 15 coefficients
+    with pytest.raises(ValueError, match="degree"):
+        errors.index(20)
+
+
+def test_polynomial_presets_show_under_right_and_overfitting():
+    errors = of.polynomial_errors(*_notebook_polynomial_data())
+    presets = of.PRESETS["polynomial degree"]
+    under, right, over = (errors.index(presets[k]) for k in presets)
+    assert set(presets) == {"underfits: a straight line", "about right: a cubic", "overfits: degree 12 through 15 points"}
+    assert errors.val_mse[right] <= 1.25 * errors.val_mse.min()
+    assert errors.train_mse[under] > 2 * errors.train_mse[right] and errors.val_mse[under] > 2 * errors.val_mse[right]
+    assert errors.train_mse[over] < errors.train_mse[right] and errors.val_mse[over] > 10 * errors.val_mse[right]
+
+
+def test_polynomial_figure_update_matches_the_errors():
+    data = _notebook_polynomial_data()
+    view = of.PolynomialFitFigure(*data, max_degree=12)
+    train, val = view.update(3)
+    assert (train, val) == (view.errors.train_mse[3], view.errors.val_mse[3])
+    np.testing.assert_allclose(view.curve.get_ydata(), of.predict_polynomial(view.errors.coefs[3], view._grid))
+    assert "degree 3" in view.readout.get_text()
+    assert view.render().shape[2] == 4
+    with pytest.raises(ValueError, match="degree"):
+        view.update(13)
+
+
+def _network(dropout=0.0):
+    drop = [nn.Dropout(dropout, rng=10)] if dropout else []
+    return nn.Sequential(nn.Linear(1, 32, rng=0), nn.Tanh(), *drop, nn.Linear(32, 32, rng=1), nn.Tanh(),
+                         nn.Linear(32, 1, rng=2))
+
+
+def _sets():
+    pairs = [of.noisy_sine(20, rng=1), of.noisy_sine(200, rng=2)]
+    return [(x[:, None], y[:, None]) for x, y in pairs]
+
+
+@pytest.fixture(scope="module")
+def overfitted():
+    """Notebook 07's network in fast mode: 500 full-batch Adam epochs on 20 samples."""
+    model = _network()
+    train, val = _sets()
+    opt = optim.Adam(model.parameters(), lr=0.01, betas=(0.9, 0.99))
+    return of.record_training(model, nn.MSELoss(), opt, train, val, epochs=500, grid=np.linspace(0, 1, 50)[:, None])
+
+
+def test_record_training_records_every_epoch_from_the_initial_weights():
+    train, val = _sets()
+    model = _network(dropout=0.2)
+    initial = nn.MSELoss().forward(model.eval().forward(val[0]), val[1])
+    model.train()
+    record = of.record_training(model, nn.MSELoss(), optim.Adam(model.parameters(), lr=0.01), train, val, epochs=30,
+                                grid=np.linspace(0, 1, 7)[:, None], test=val)
+    assert record.epochs == 30 and record.predictions.shape == (31, 7) and record.status == "completed 30 epochs"
+    assert record.val_loss[0] == pytest.approx(initial) and record.test_loss.shape == (31,)
+    np.testing.assert_allclose(record.test_loss, record.val_loss)
+    assert model.training, "record_training leaves the model in training mode"
+    final = nn.MSELoss().forward(model.eval().forward(train[0]), train[1])
+    assert record.train_loss[-1] == pytest.approx(final)      # measured in evaluation mode, dropout off
+    assert record.train_loss[-1] < record.train_loss[0]
+    assert 1 <= record.best_epoch <= 30
+
+
+def test_record_training_reports_divergence_and_refuses_a_torch_optimiser():
+    train, val = _sets()
+    model = _network()
+    with np.errstate(all="ignore"):
+        record = of.record_training(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=50.0), train, val,
+                                    epochs=50, grid=np.zeros((1, 1)))
+    assert record.status.startswith("diverged at epoch") and record.epochs < 50
+    import torch
+
+    with pytest.raises(TypeError, match="optimizer"):
+        of.record_training(model, nn.MSELoss(), torch.optim.SGD([torch.zeros(1)], lr=0.1), train, val, epochs=1,
+                           grid=np.zeros((1, 1)))
+
+
+def test_early_stopping_presets_show_their_moment(overfitted):
+    r = overfitted
+    epochs = {name: preset(r) for name, preset in of.PRESETS["early stopping"].items()}
+    early, best, late = epochs.values()
+    assert best == r.best_epoch and late == r.epochs and 1 <= early < best
+    assert r.val_loss[early] > r.val_loss[best] and r.train_loss[early] > r.train_loss[best]
+    assert r.val_loss[late] > 2 * r.val_loss[best] and r.train_loss[late] < r.train_loss[best]
+
+
+def test_early_stopping_figure_replays_the_record(overfitted):
+    x_train, y_train = of.noisy_sine(20, rng=1)
+    x_val, y_val = of.noisy_sine(200, rng=2)
+    view = of.EarlyStoppingFigure(overfitted, x_train, y_train, x_val, y_val)
+    assert view.update(120) == (overfitted.train_loss[120], overfitted.val_loss[120])
+    np.testing.assert_allclose(view.curve.get_ydata(), overfitted.predictions[120])
+    assert list(view.epoch_line.get_xdata()) == [120, 120]
+    with pytest.raises(ValueError, match="epoch"):
+        view.update(501)
+    with pytest.raises(TypeError, match="record"):
+        of.EarlyStoppingFigure({"val_loss": [1.0]}, x_train, y_train, x_val, y_val)
+
+
+def test_overfitting_widgets_redraw_on_slider_and_preset(overfitted):
+    box = of.polynomial_widget(*_notebook_polynomial_data(), degree=2)
+    menu, slider, readout = box.children
+    assert "degree 2" in readout.value
+    menu.value = "overfits: degree 12 through 15 points"
+    assert slider.value == 12 and "degree 12" in readout.value
+    x_train, y_train = of.noisy_sine(20, rng=1)
+    x_val, y_val = of.noisy_sine(200, rng=2)
+    box = of.early_stopping_widget(overfitted, x_train, y_train, x_val, y_val)
+    menu, slider, readout = box.children
+    assert slider.value == overfitted.best_epoch
+    menu.value = "too late: overfitted"
+    assert slider.value == 500 and "epoch 500" in readout.value

@@ -36,6 +36,11 @@ SETTINGS: dict[str, dict] = {
     "local minima": {"lr": 0.1, "adaptive_lr": 0.1, "momentum": 0.9, "steps": 200},
 }
 
+#: The range of J − min J shown on the loss axis, per surface (widened when a run leaves it).
+LOSS_RANGE: dict[str, tuple[float, float]] = {
+    "quadratic": (1e-12, 1e3), "rosenbrock": (1e-4, 1e3), "local minima": (1e-12, 1e1),
+}
+
 #: Slider positions named after what they teach; each sets every control of the widget.
 PRESETS: dict[str, dict] = {
     "GD zig-zags across the ravine": {
@@ -200,14 +205,14 @@ class OptimiserRaceFigure(BlittedFigure):
     def update(self, *, lr: float, adaptive_lr: float, momentum: float, steps: int) -> dict[str, Trajectory]:
         """Recompute the race with these settings, move the lines; return the trajectories."""
         runs = race(self.surface, self.optimizers, lr=lr, adaptive_lr=adaptive_lr, momentum=momentum, steps=steps)
-        low, high = 1.0, 1.0
+        low, high = LOSS_RANGE.get(self.surface.name, (1e-12, 1e3))
         for name, run in runs.items():
             excess = np.maximum(run.values - self.surface.min_value, 1e-16)
             self.paths[name].set_data(run.points[:, 0], run.points[:, 1])
             self.losses[name].set_data(np.arange(len(excess)), excess)
-            low, high = min(low, float(excess.min())), max(high, float(excess.max()))
-        # limits in whole decades, so that the cached background survives most slider steps
-        limits = ((0, steps), (10.0 ** max(np.floor(np.log10(low)) - 1, -14), 10.0 ** (np.ceil(np.log10(high)) + 1)))
+            high = max(high, 10.0 ** np.ceil(np.log10(excess.max())))
+        # fixed limits (widened in whole decades) keep the cached background valid across slider steps
+        limits = ((0, steps), (low, high))
         if limits != (self.ax_loss.get_xlim(), self.ax_loss.get_ylim()):
             self.ax_loss.set(xlim=limits[0], ylim=limits[1])
             self.invalidate()
