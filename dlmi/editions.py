@@ -349,14 +349,20 @@ def execute(nb, *, cwd: str | os.PathLike, env: dict[str, str] | None = None,
 
 
 def title_of(nb, default: str = "") -> tuple[str, str]:
-    """(title, first line of prose) from a notebook's title cell ``# 01 · Title``."""
+    """(title, opening paragraph as plain text) from a notebook's title cell ``# 01 · Title``."""
     first = next((c for c in nb.cells if c.cell_type == "markdown"), None)
-    if first is None:
+    lines = first.source.strip().splitlines() if first is not None else []
+    if not lines or not lines[0].startswith("# "):
         return default, ""
-    lines = [line.strip() for line in first.source.splitlines() if line.strip()]
-    title = lines[0].lstrip("#").strip() if lines and lines[0].startswith("#") else default
-    blurb = next((line for line in lines[1:] if not line.startswith("#")), "")
-    return title, blurb
+    paragraph = []
+    for line in lines[1:]:
+        if not line.strip():
+            if paragraph:
+                break
+            continue
+        paragraph.append(line.strip())
+    blurb = re.sub(r"[*_`]+", "", " ".join(paragraph))
+    return lines[0][2:].strip(), blurb
 
 
 def _for_students(nb) -> nbformat.NotebookNode:

@@ -345,6 +345,7 @@ def test_html_edition_has_an_index_figures_and_no_solutions(executed_synthetic, 
     assert main(["html", str(tmp_path / "html"), str(executed_synthetic)]) == 0
     index = (tmp_path / "html" / "index.html").read_text()
     assert '<a href="99_synthetic.html">99 · Synthetic</a>' in index
+    assert "<span>A notebook for the tests of the editions.</span>" in index
     page = (tmp_path / "html" / "99_synthetic.html").read_text()
     assert re.search(r'<img[^>]+src="data:image/png;base64,', page), "the figure is embedded"
     assert "result = x ** 2" not in _text(page) and "Exercise 1: write the body of square" in _text(page)

@@ -424,3 +424,37 @@ def test_html_export_shows_the_widgets_static_figure(notebook_02_saved, browser,
         assert all_png >= len(figures)
     finally:
         page.close()
+
+
+def test_rise_presents_notebook_02_offline(lab, browser):
+    """RISE (jupyterlab-rise) bundles reveal.js and JupyterLab's MathJax: slides with no network.
+
+    One reveal.js slide per ``slide`` cell, one section per slide and sub-slide, the solutions as
+    fragments, the equations typeset, and the arrow key moves on.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("jupyterlab_rise") is None:
+        pytest.skip("jupyterlab-rise is not installed: it presents the notebooks live, offline")
+    if not NOTEBOOK_02.is_file():
+        pytest.skip(f"{NOTEBOOK_02.relative_to(ROOT)} is not there yet")
+    types = [c.metadata.get("slideshow", {}).get("slide_type") for c in editions.read(NOTEBOOK_02).cells]
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        page.goto(f"{lab.url}/rise/{NOTEBOOK_02.name}?token={lab.token}")
+        page.wait_for_selector(".reveal .slides > section", timeout=60_000)
+        page.wait_for_function("() => document.querySelectorAll('mjx-container').length > 0", timeout=30_000)
+        shown = page.evaluate("""() => ({
+            slides: document.querySelectorAll('.reveal .slides > section').length,
+            sections: document.querySelectorAll('.reveal .slides section').length,
+            fragments: document.querySelectorAll('.reveal .slides .fragment').length,
+        })""")
+        assert shown == {"slides": types.count("slide"),
+                         "sections": 2 * types.count("slide") + types.count("subslide"),
+                         "fragments": types.count("fragment")}
+        current = "() => [...document.querySelectorAll('.reveal .slides > section')].findIndex(s => s.classList.contains('present'))"
+        assert page.evaluate(current) == 0
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"() => ({current})() === 1", timeout=10_000)
+    finally:
+        page.close()
