@@ -83,7 +83,9 @@ class Optimizer:
         if isinstance(grads, np.ndarray) or not isinstance(grads, (list, tuple)):
             raise TypeError(f"grads must be a list of numpy arrays, one per parameter, got {type(grads).__name__}")
         if len(grads) != len(self.params):
-            raise ValueError(f"grads must hold one gradient per parameter: expected {len(self.params)}, got {len(grads)}")
+            raise ValueError(
+                f"grads must hold one gradient per parameter: expected {len(self.params)}, got {len(grads)}"
+            )
         checked = []
         for i, (theta, g) in enumerate(zip(self.params, grads)):
             g = np.asarray(g, dtype=np.result_type(theta.dtype, np.float64))

@@ -41,10 +41,8 @@ def test_minimum_is_stationary_and_lowest_on_the_plotting_box(name):
 def test_quadratic_curvatures_are_1_and_kappa():
     s = ill_conditioned_quadratic(condition=30.0)
     h = 1e-4
-    hessian = np.array([
-        [(s.gradient(h, 0)[0] - s.gradient(-h, 0)[0]) / (2 * h), (s.gradient(0, h)[0] - s.gradient(0, -h)[0]) / (2 * h)],
-        [(s.gradient(h, 0)[1] - s.gradient(-h, 0)[1]) / (2 * h), (s.gradient(0, h)[1] - s.gradient(0, -h)[1]) / (2 * h)],
-    ])
+    columns = [(np.array(s.gradient(*step)) - np.array(s.gradient(*-step))) / (2 * h) for step in h * np.eye(2)]
+    hessian = np.column_stack(columns)
     np.testing.assert_allclose(np.linalg.eigvalsh(hessian), [1.0, 30.0], rtol=1e-8)
     assert s.min_value == 0.0
 

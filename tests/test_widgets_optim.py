@@ -194,7 +194,8 @@ def test_polynomial_presets_show_under_right_and_overfitting():
     errors = of.polynomial_errors(*_notebook_polynomial_data())
     presets = of.PRESETS["polynomial degree"]
     under, right, over = (errors.index(presets[k]) for k in presets)
-    assert set(presets) == {"underfits: a straight line", "about right: a cubic", "overfits: degree 12 through 15 points"}
+    assert list(presets) == ["underfits: a straight line", "about right: a cubic",
+                             "overfits: degree 12 through 15 points"]
     assert errors.val_mse[right] <= 1.25 * errors.val_mse.min()
     assert errors.train_mse[under] > 2 * errors.train_mse[right] and errors.val_mse[under] > 2 * errors.val_mse[right]
     assert errors.train_mse[over] < errors.train_mse[right] and errors.val_mse[over] > 10 * errors.val_mse[right]

@@ -56,8 +56,9 @@ def _run_steps(name: str, fn: Callable, theta0: np.ndarray, grads: list[np.ndarr
         if not ok:
             return False
         if not isinstance(out, tuple) or len(out) != 1 + len(state0):
-            return failed(name, f"return a tuple of {1 + len(state0)} arrays (θ and the new state), got {type(out).__name__}"
-                          + (f" of length {len(out)}" if isinstance(out, tuple) else ""), hint=hint)
+            got = type(out).__name__ + (f" of length {len(out)}" if isinstance(out, tuple) else "")
+            return failed(name, f"return a tuple of {1 + len(state0)} arrays (θ and the new state), got {got}",
+                          hint=hint)
         theta, state = np.asarray(out[0], dtype=np.float64), tuple(np.asarray(s, dtype=np.float64) for s in out[1:])
         expected = expected_path[t - 1]
         if not _close(theta, expected):
@@ -109,7 +110,8 @@ def _rmsprop_variant(theta0, grads, lr, alpha, eps, *, no_sqrt=False, eps_inside
 
 
 def check_rmsprop_step(fn: Callable) -> bool:
-    """``fn(theta, g, v, lr, alpha, eps)`` → ``(theta, v)``: v ← α v + (1 − α) g², θ ← θ − η g / (√v + ε)."""
+    """``fn(theta, g, v, lr, alpha, eps)`` → ``(theta, v)``: v ← α v + (1 − α) g², then
+    θ ← θ − η g / (√v + ε), element by element."""
     theta0, grads, lr, alpha, eps = np.array([0.5, 1.5, -1.0]), _gradients(7), 0.01, 0.9, 1e-3
     return _run_steps(
         "rmsprop_step", fn, theta0, grads, (np.zeros(3),),
@@ -165,7 +167,8 @@ def check_adam_step(fn: Callable) -> bool:
 def check_dropout_forward(fn: Callable) -> bool:
     """``fn(x, p, training, rng)`` → inverted dropout of ``x``: in training each entry is zeroed with
     probability ``p`` and the others divided by 1 − p; in evaluation ``x`` is returned unchanged."""
-    name, hint = "dropout_forward", "mask = rng.random(x.shape) >= p; return x * mask / (1 - p) in training, x otherwise"
+    name = "dropout_forward"
+    hint = "mask = rng.random(x.shape) >= p; return x * mask / (1 - p) in training, x otherwise"
     x = np.random.default_rng(0).uniform(0.5, 2.0, size=(400, 250))
     ok, out = call(name, fn, x.copy(), 0.3, False, np.random.default_rng(1), hint=hint)
     if not ok:
@@ -189,10 +192,11 @@ def check_dropout_forward(fn: Callable) -> bool:
             return failed(name, f"with p = {p} a fraction {dropped:.3f} of the entries is zero, expected about {p}",
                           hint=hint)
         if p > 0 and _close(out[kept], x[kept]):
-            return failed(name, "the kept entries are not rescaled: divide them by 1 − p so that the mean is unchanged",
-                          hint=hint)
+            return failed(name, "the kept entries are not rescaled: divide them by 1 − p so that the mean is "
+                          "unchanged", hint=hint)
         if p > 0 and _close(out[kept], x[kept] * (1 - p)):
-            return failed(name, "you multiplied the kept entries by 1 − p; inverted dropout divides by 1 − p", hint=hint)
+            return failed(name, "you multiplied the kept entries by 1 − p; inverted dropout divides by 1 − p",
+                          hint=hint)
         if not _close(out[kept], x[kept] / (1 - p)):
             return failed(name, f"the kept entries must equal x / (1 − p) = x / {1 - p:g}", hint=hint)
     outs = []
@@ -255,9 +259,11 @@ def _penalised_gradient(w: np.ndarray, X: np.ndarray, y: np.ndarray, weight_deca
 
 
 def check_l2_gradient(fn: Callable) -> bool:
-    """``fn(w, X, y, weight_decay)`` → ∇J for J(w) = (1/n) ‖y − Xw‖² + (λ/2) ‖w‖², λ = ``weight_decay``."""
+    """``fn(w, X, y, weight_decay)`` → ∇J for J(w) = (1/n) ‖y − Xw‖² + (λ/2) ‖w‖², with
+    λ = ``weight_decay``."""
     name = "l2_gradient"
-    hint = "the data term gives −(2/n) Xᵀ(y − Xw); the penalty (λ/2)‖w‖² adds λw — exactly torch's weight_decay"
+    hint = ("the data term gives −(2/n) Xᵀ(y − Xw); the penalty (λ/2)‖w‖² adds λw — exactly torch's "
+            "weight_decay")
     rng = np.random.default_rng(9)
     for n, p, lam in [(20, 4, 0.1), (50, 8, 1e-2), (12, 10, 0.5)]:
         X, y, w = rng.normal(size=(n, p)), rng.normal(size=n), rng.normal(size=p)
@@ -269,7 +275,8 @@ def check_l2_gradient(fn: Callable) -> bool:
         if _close(got, data_term):
             return failed(name, "the penalty is missing: (λ/2)‖w‖² adds λw to the gradient", hint=hint)
         if _close(got, data_term + 2 * lam * w):
-            return failed(name, "you added 2λw, the gradient of λ‖w‖²; the penalty here is (λ/2)‖w‖²", hint=hint)
+            return failed(name, "you added 2λw, the gradient of λ‖w‖²; the penalty here is (λ/2)‖w‖²",
+                          hint=hint)
         if _close(got, data_term - lam * w):
             return failed(name, "the penalty's gradient has the wrong sign: it pulls w towards 0, so +λw", hint=hint)
         if not compare(name, expected, got, tol=1e-8, hint=hint):

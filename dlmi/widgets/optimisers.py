@@ -191,7 +191,8 @@ class OptimiserRaceFigure(BlittedFigure):
         ax.contour(X, Y, Z, levels=contour_levels(s, Z), cmap="viridis", linewidths=0.9, alpha=0.8)
         ax.plot(*s.minimum, "*", color="black", ms=18, zorder=4)
         ax.plot(*s.start, "o", color="black", ms=9, mfc="white", zorder=4)
-        ax.set(xlim=s.xlim, ylim=s.ylim, xlabel="θ₁", ylabel="θ₂", title=f"${s.formula}$   (○ start, ★ minimum)")
+        ax.set(xlim=s.xlim, ylim=s.ylim, xlabel="θ₁", ylabel="θ₂")
+        ax.set_title(f"${s.formula}$   (○ start, ★ minimum)")
         self.paths, self.losses = {}, {}
         for name in self.optimizers:
             style = {"color": COLOURS[name], "label": LABELS[name]}
