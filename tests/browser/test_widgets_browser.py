@@ -99,29 +99,29 @@ def harness_notebook() -> nbformat.NotebookNode:
 # --------------------------------------------------------------------------- processes
 
 
-def _children(pid: int) -> set[int]:
-    """Every living descendant of ``pid``, read from /proc."""
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+def _stat(pid: int) -> list[str] | None:
+    """Fields of /proc/PID/stat after the command name (state, ppid, ...), or None."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def _children(pid: int) -> dict[int, str]:
+    """Every living descendant of ``pid``, with its start time (which tells a reused pid apart)."""
+    stats = {int(e.name): _stat(int(e.name)) for e in Path("/proc").iterdir() if e.name.isdigit()}
+    stats = {p: fields for p, fields in stats.items() if fields}
     found, frontier = set(), {pid}
     while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        frontier = {p for p, fields in stats.items() if int(fields[1]) in frontier} - found
         found |= frontier
-    return found
+    return {p: stats[p][19] for p in found}
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+def _alive(pid: int, started: str) -> bool:
+    """True while the process ``pid`` that started at ``started`` runs (a zombie does not)."""
+    fields = _stat(pid)
+    return fields is not None and fields[19] == started and fields[0] != "Z"
 
 
 def _free_port() -> int:
@@ -165,7 +165,11 @@ class Lab:
         self.process = subprocess.Popen(command, env=env, cwd=root_dir, stdout=self.log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
         self.log_path = base / "jupyterlab.log"
-        self._wait_until_up()
+        try:
+            self._wait_until_up()
+        except BaseException:
+            self.shut_down()
+            raise
 
     def api(self, path: str, method: str = "GET"):
         request = urllib.request.Request(f"{self.url}{path}", method=method,
@@ -199,15 +203,18 @@ class Lab:
             self.api("/api/shutdown", method="POST")
         except OSError:
             pass
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=10)
+        for sig in (None, signal.SIGTERM, signal.SIGKILL):
+            if sig is not None and self.process.poll() is None:
+                os.killpg(self.process.pid, sig)
+            try:
+                self.process.wait(timeout=30 if sig is None else 10)
+                break
+            except subprocess.TimeoutExpired:
+                continue
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(_alive(pid) for pid in started):
+        while time.monotonic() < deadline and any(_alive(p, t) for p, t in started.items()):
             time.sleep(0.2)
-        left = sorted(pid for pid in started if _alive(pid))
+        left = sorted(p for p, t in started.items() if _alive(p, t))
         for pid in left:
             os.kill(pid, signal.SIGKILL)
         self.log.close()
@@ -371,7 +378,7 @@ def check_slider_drives_figure_and_readout(page, lab: Lab, name: str) -> None:
 # --------------------------------------------------------------------------- tests
 
 
-def test_harness_slider_drives_figure_and_readout(lab, browser):
+def test_harness_slider_drives_figure_and_readout(browser, lab):
     """The harness notebook first: if this fails, the browser set-up is at fault, not notebook 02."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
@@ -381,7 +388,7 @@ def test_harness_slider_drives_figure_and_readout(lab, browser):
 
 
 @pytest.fixture(scope="module")
-def notebook_02_saved(lab, browser):
+def notebook_02_saved(browser, lab):
     """Notebook 02 run in JupyterLab, its slider moved, then saved with its outputs."""
     if not NOTEBOOK_02.is_file():
         pytest.skip(f"{NOTEBOOK_02.relative_to(ROOT)} is not there yet")
@@ -426,7 +433,7 @@ def test_html_export_shows_the_widgets_static_figure(notebook_02_saved, browser,
         page.close()
 
 
-def test_rise_presents_notebook_02_offline(lab, browser):
+def test_rise_presents_notebook_02_offline(browser, lab):
     """RISE (jupyterlab-rise) bundles reveal.js and JupyterLab's MathJax: slides with no network.
 
     One reveal.js slide per ``slide`` cell, one section per slide and sub-slide, the solutions as
