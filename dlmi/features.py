@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .conv import KERNELS, conv2d
+from .conv import KERNELS
 from .validation import as_array
 
 __all__ = ["cardiothoracic_ratio", "chest_features", "lung_fields"]
@@ -32,8 +32,8 @@ ZONE_COLUMNS = (0.08, 0.46)
 
 
 def _check_images(images) -> np.ndarray:
-    """(N, 1, S, S) or (N, S, S) images as a float64 (N, S, S) array."""
-    images = as_array(images, "images", ndim=(3, 4))
+    """(N, 1, S, S) or (N, S, S) images as a float32 (N, S, S) array."""
+    images = as_array(images, "images", ndim=(3, 4), dtype=np.float32)
     if images.ndim == 4:
         if images.shape[1] != 1:
             raise ValueError(f"images must have one channel, (N, 1, S, S), got shape {images.shape}")
@@ -64,7 +64,7 @@ def _row_edges(images: np.ndarray) -> tuple[np.ndarray, ...]:
     """
     n, h, w = images.shape
     profile = _smooth(images, 1.0)
-    cols = np.arange(w)
+    cols = np.arange(w, dtype=np.int16)
     mid = w // 2
     right_half = (cols >= int(0.08 * w)) & (cols < mid)
     left_half = (cols >= mid) & (cols < int(0.92 * w))
@@ -91,6 +91,21 @@ def _row_edges(images: np.ndarray) -> tuple[np.ndarray, ...]:
     return outer_right, inner_right, inner_left, outer_left, deep_right & deep_left
 
 
+def _lungs(borders: tuple[np.ndarray, ...], width: int) -> np.ndarray:
+    outer_right, inner_right, inner_left, outer_left, both = (e[..., None] for e in borders)
+    cols = np.arange(width, dtype=np.int16)
+    lungs = ((cols >= outer_right) & (cols <= inner_right)) | ((cols >= inner_left) & (cols <= outer_left))
+    return lungs & both
+
+
+def _ctr(borders: tuple[np.ndarray, ...], height: int) -> np.ndarray:
+    rows = slice(int(0.45 * height), int(0.7 * height))
+    outer_right, inner_right, inner_left, outer_left, _ = (e[:, rows].astype(np.float64) for e in borders)
+    heart = np.median(inner_left - inner_right - 1, axis=1)
+    thorax = np.median(outer_left - outer_right + 1, axis=1)
+    return heart / np.maximum(thorax, 1)
+
+
 def lung_fields(images) -> np.ndarray:
     """(N, S, S) bool: the lungs, row by row between their outer and inner borders.
 
@@ -98,11 +113,7 @@ def lung_fields(images) -> np.ndarray:
     chest wall and the mediastinum, and includes what lies inside the lungs (opacities too).
     """
     images = _check_images(images)
-    n, h, w = images.shape
-    outer_right, inner_right, inner_left, outer_left, both = (e[..., None] for e in _row_edges(images))
-    cols = np.arange(w)
-    lungs = ((cols >= outer_right) & (cols <= inner_right)) | ((cols >= inner_left) & (cols <= outer_left))
-    return lungs & both
+    return _lungs(_row_edges(images), images.shape[2])
 
 
 def cardiothoracic_ratio(images) -> np.ndarray:
@@ -114,12 +125,7 @@ def cardiothoracic_ratio(images) -> np.ndarray:
     medians, so that the rows where a dome cuts a lung do not count.
     """
     images = _check_images(images)
-    h = images.shape[1]
-    rows = slice(int(0.45 * h), int(0.7 * h))
-    outer_right, inner_right, inner_left, outer_left, _ = (e[:, rows] for e in _row_edges(images))
-    heart = np.median(inner_left - inner_right - 1, axis=1)
-    thorax = np.median(outer_left - outer_right + 1, axis=1)
-    return heart / np.maximum(thorax, 1)
+    return _ctr(_row_edges(images), images.shape[1])
 
 
 def _zones(h: int, w: int):
@@ -143,17 +149,22 @@ def chest_features(images):
     """
     import pandas as pd
 
+    from scipy.ndimage import correlate
+
     images = _check_images(images)
     n, h, w = images.shape
-    batch = images[:, None].astype(np.float32)
-    gx = conv2d(batch, KERNELS["vertical edges (Sobel)"][None, None], padding=1)[:, 0]
-    gy = conv2d(batch, KERNELS["horizontal edges (Sobel)"][None, None], padding=1)[:, 0]
-    gradient = np.hypot(gx, gy)
-    laplacian = np.abs(conv2d(batch, KERNELS["edge detect"][None, None], padding=1)[:, 0])
-    lungs = lung_fields(images)
+
+    def filtered(name: str) -> np.ndarray:
+        """Each image convolved (as in CNNs: no flip) with the 3×3 kernel ``name``, zero-padded."""
+        return correlate(images, KERNELS[name][None], mode="constant")
+
+    gradient = np.hypot(filtered("vertical edges (Sobel)"), filtered("horizontal edges (Sobel)"))
+    laplacian = np.abs(filtered("edge detect"))
+    borders = _row_edges(images)
+    lungs = _lungs(borders, w)
 
     columns: dict[str, np.ndarray] = {
-        "ctr": cardiothoracic_ratio(images),
+        "ctr": _ctr(borders, h),
         "lung fraction": lungs[:, int(0.08 * h):int(0.85 * h)].mean(axis=(1, 2)),
         "lung mean": (images * lungs).sum(axis=(1, 2)) / np.maximum(lungs.sum(axis=(1, 2)), 1),
     }
@@ -172,4 +183,4 @@ def chest_features(images):
     columns["below diaphragm mean"] = images[:, int(0.85 * h):, int(0.15 * w):int(0.85 * w)].mean(axis=(1, 2))
     columns["image gradient"] = gradient[:, int(0.1 * h):int(0.9 * h), int(0.1 * w):int(0.9 * w)].mean(axis=(1, 2))
     columns["image sd"] = centre.std(axis=(1, 2))
-    return pd.DataFrame(columns)
+    return pd.DataFrame(columns).astype(np.float64)
