@@ -15,6 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import nbformat
+
 from . import editions
 
 
@@ -78,7 +80,7 @@ def _execute(args) -> int:
         except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
             print(f"dlmi execute: {path} failed to run:\n{exc}", file=sys.stderr)
             return 1
-        editions.nbformat.write(nb, out_dir / path.name)
+        nbformat.write(nb, out_dir / path.name)
         print(f"wrote     {out_dir / path.name}")
     return 0
 
