@@ -297,6 +297,16 @@ def test_execute_shuts_its_kernel_down_even_when_a_cell_fails(tmp_path):
     assert _living_children() <= before, "a kernel was left running"
 
 
+def test_execute_command_reports_a_failing_notebook(tmp_path, capsys, monkeypatch):
+    for key, value in KERNEL_ENV.items():
+        monkeypatch.setenv(key, value)
+    path = _write(tmp_path, new_notebook(cells=[new_code_cell("raise ValueError('planted')")]), "98_fails.ipynb")
+    assert main(["execute", str(path), "--out", str(tmp_path / "run")]) == 1
+    err = capsys.readouterr().err
+    assert "98_fails.ipynb failed to run" in err and "planted" in err
+    assert not (tmp_path / "run" / path.name).exists(), "no executed copy of a failed notebook"
+
+
 # --------------------------------------------------------------------------- slide metadata
 
 
