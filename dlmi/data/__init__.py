@@ -15,6 +15,11 @@ _EXPORTS: dict[str, str] = {
         "toy",
     ),
     **dict.fromkeys(["simulate_flat_prices", "simulate_purchases"], "tabular"),
+    **dict.fromkeys(["CHESTXRAY14_PREVALENCE", "FINDINGS", "ChestXrays", "show_chest_xrays", "simulate_chest_xrays"],
+                    "chestxray"),
+    **dict.fromkeys(["assert_no_patient_overlap", "patient_split"], "splits"),
+    **dict.fromkeys(["MEDMNIST_FILES", "load_medmnist"], "medmnist"),
+    "ArrayDataset": "datasets",
 }
 
 __all__ = sorted(_EXPORTS)
