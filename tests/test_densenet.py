@@ -51,9 +51,9 @@ def test_small_densenet_features_head_and_sizes():
     model = DenseNetSmall(in_channels=1, n_outputs=14)
     for size in (28, 64):
         maps = model.features(torch.randn(2, 1, size, size))
-        assert maps.shape[1] == model.n_features and maps.shape[2] == size // 16  # stem ÷4, two transitions ÷2
+        assert maps.shape[1] == model.n_features and maps.shape[2] == size // 8  # stem ÷4, one transition ÷2
     assert model(torch.randn(3, 1, 32, 32)).shape == (3, 14)
-    assert count_parameters(model) < 100_000
+    assert count_parameters(model) < 150_000
 
 
 def test_small_densenet_learns_a_toy_task():
