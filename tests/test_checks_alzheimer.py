@@ -1,0 +1,88 @@
+"""The exercise checks of notebook 10 accept right answers and explain wrong ones."""
+
+import numpy as np
+
+from dlmi import checks
+
+
+def balanced_accuracy(y_true, y_pred):
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    return (np.mean(y_pred[y_true == 1] == 1) + np.mean(y_pred[y_true == 0] == 0)) / 2
+
+
+def subject_split(subject_ids, test_size, seed):
+    subject_ids = np.asarray(subject_ids)
+    subjects = np.random.default_rng(seed).permutation(np.unique(subject_ids))
+    in_test = np.isin(subject_ids, subjects[:round(test_size * len(subjects))])
+    return np.flatnonzero(~in_test), np.flatnonzero(in_test)
+
+
+def aggregate_slices(probabilities, subject_index):
+    return np.bincount(subject_index, weights=probabilities) / np.bincount(subject_index)
+
+
+def test_checks_are_exported_by_the_package():
+    for name in ("check_balanced_accuracy", "check_subject_split", "check_aggregate_slices"):
+        assert callable(getattr(checks, name))
+
+
+def test_check_balanced_accuracy(capsys):
+    assert checks.check_balanced_accuracy(balanced_accuracy)
+    capsys.readouterr()
+    assert not checks.check_balanced_accuracy(lambda t, p: float(np.mean(np.asarray(t) == np.asarray(p))))
+    assert "plain accuracy" in capsys.readouterr().out
+    assert not checks.check_balanced_accuracy(lambda t, p: float(np.mean(np.asarray(p)[np.asarray(t) == 1] == 1)))
+    assert "specificity" in capsys.readouterr().out
+
+
+def test_check_balanced_accuracy_reports_errors_without_a_traceback(capsys):
+    def unfinished(y_true, y_pred):
+        raise NotImplementedError
+
+    assert not checks.check_balanced_accuracy(unfinished)
+    assert "not implemented" in capsys.readouterr().out
+    assert not checks.check_balanced_accuracy(lambda t, p: "0.5")
+    assert not checks.check_balanced_accuracy(lambda t, p: [0.5, 0.5])
+    assert "expected one number" in capsys.readouterr().out
+
+
+def test_check_subject_split(capsys):
+    assert checks.check_subject_split(subject_split)
+    capsys.readouterr()
+
+    def row_split(subject_ids, test_size, seed):  # the leak: rows, not subjects, are drawn
+        rows = np.random.default_rng(seed).permutation(len(subject_ids))
+        cut = round(test_size * len(rows))
+        return rows[cut:], rows[:cut]
+
+    assert not checks.check_subject_split(row_split)
+    assert "both train and test" in capsys.readouterr().out
+
+    def ids_not_rows(subject_ids, test_size, seed):
+        subjects = np.unique(subject_ids)
+        cut = round(test_size * len(subjects))
+        return subjects[cut:], subjects[:cut]
+
+    assert not checks.check_subject_split(ids_not_rows)
+    assert "row" in capsys.readouterr().out
+
+    def too_few_subjects(subject_ids, test_size, seed):
+        return subject_split(subject_ids, test_size / 2, seed)
+
+    assert not checks.check_subject_split(too_few_subjects)
+    assert "fraction of subjects" in capsys.readouterr().out
+
+
+def test_check_aggregate_slices(capsys):
+    assert checks.check_aggregate_slices(aggregate_slices)
+    capsys.readouterr()
+
+    def assumes_equal_blocks(probabilities, subject_index):  # reshapes as if slices came in equal, ordered blocks
+        n = subject_index.max() + 1
+        return probabilities[: n * (len(probabilities) // n)].reshape(n, -1).mean(axis=1)
+
+    assert not checks.check_aggregate_slices(assumes_equal_blocks)
+    assert "not in order" in capsys.readouterr().out
+    assert not checks.check_aggregate_slices(lambda p, s: np.bincount(s, weights=p))  # sums, not means
+    assert not checks.check_aggregate_slices(lambda p, s: p)
+    assert "wrong shape" in capsys.readouterr().out
