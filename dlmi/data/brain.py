@@ -624,6 +624,8 @@ def _upsample(low: np.ndarray, shape: Sequence[int]) -> np.ndarray:
 
 
 def _simulate_maps(people: pd.DataFrame, voxel_size: float, rng: np.random.Generator) -> np.ndarray:
+    """One gray-matter map (N, D, H, W) float32 per row of ``people``; sessions of a subject
+    share its anatomy (deformation, regional volumes, atrophy heterogeneity)."""
     gm, _ = _template(voxel_size)
     shape, v = gm.shape, voxel_size
     weights = _atrophy_weights(voxel_size)
@@ -693,7 +695,7 @@ def simulate_cohort(n_subjects: int | Mapping[str, int] | None = None, *,
     ``n_subjects``: None for the slides' group sizes (CN 330, sMCI 298, pMCI 295, AD 336), an
     int to scale every group proportionally, or a dict ``{group: count}``; ``groups``: which of
     CN, sMCI, pMCI, AD to simulate (default all); ``voxel_size`` in mm (1-16; 4 mm gives
-    (38, 48, 41) volumes); ``sessions``: visits per subject, one a year; ``seed``: the same seed
+    (38, 49, 42) volumes); ``sessions``: visits per subject, one a year; ``seed``: the same seed
     gives the same cohort, byte for byte. The participants are those of
     ``simulate_participants`` with the same arguments. Memory: N x D x H x W x 4 bytes.
     """
