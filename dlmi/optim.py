@@ -88,7 +88,7 @@ class Optimizer:
             )
         checked = []
         for i, (theta, g) in enumerate(zip(self.params, grads)):
-            g = np.asarray(g, dtype=np.result_type(theta.dtype, np.float64))
+            g = np.asarray(g, dtype=theta.dtype)  # float32 parameters stay float32, as in torch
             if g.shape != theta.shape:
                 raise ValueError(f"grads[{i}] must have the shape of params[{i}], {theta.shape}, got {g.shape}")
             if not np.isfinite(g).all():
