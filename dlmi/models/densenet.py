@@ -81,8 +81,9 @@ class DenseNet(nn.Module):
 
     (B, in_channels, H, W) → (B, n_outputs) logits. Both stems divide the resolution by 4:
     ``small_inputs=False`` is the ImageNet one (7×7 conv stride 2, then 3×3 max pooling stride 2),
-    for 224-pixel images; ``small_inputs=True`` a cheaper 3×3 conv stride 2 and a 2×2 max
-    pooling, for 28–64-pixel images. Each transition halves the resolution again.
+    for 224-pixel images; ``small_inputs=True`` two 3×3 convs (the first at full resolution, to
+    keep small lesions; the second with stride 2) and a 2×2 max pooling, for 28–64-pixel
+    images. Each transition halves the resolution again.
     """
 
     def __init__(self, in_channels: int = 1, n_outputs: int = 14, *, growth_rate: int = 32,
@@ -99,7 +100,9 @@ class DenseNet(nn.Module):
             raise ValueError(f"block_config must be a non-empty sequence of positive integers, got {block_config}")
         self.in_channels = in_channels
         if small_inputs:
-            stem = [nn.Conv2d(in_channels, init_features, kernel_size=3, stride=2, padding=1, bias=False),
+            stem = [nn.Conv2d(in_channels, init_features, kernel_size=3, padding=1, bias=False),
+                    nn.BatchNorm2d(init_features), nn.ReLU(inplace=True),
+                    nn.Conv2d(init_features, init_features, kernel_size=3, stride=2, padding=1, bias=False),
                     nn.BatchNorm2d(init_features), nn.ReLU(inplace=True), nn.MaxPool2d(2)]
         else:
             stem = [nn.Conv2d(in_channels, init_features, kernel_size=7, stride=2, padding=3, bias=False),
@@ -138,7 +141,7 @@ class DenseNetSmall(DenseNet):
     """A DenseNet small enough to train on a CPU in a notebook: growth rate 16, blocks (4, 4).
 
     For 28–64-pixel images (small-input stem): a 64-pixel film meets the blocks at 16 and 8
-    pixels, so its last feature maps — and its class activation maps — are 8 × 8. About 107 k
+    pixels, so its last feature maps — and its class activation maps — are 8 × 8. About 110 k
     parameters with one input channel and 14 outputs (densenet121: 7.0 M).
     """
 
