@@ -18,6 +18,15 @@ PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "medmnist" / "b
 pytestmark = pytest.mark.skipif(not PATH.is_file(), reason=f"{PATH} is absent (real MedMNIST file, not shipped)")
 
 
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny networks train fastest on one thread; on a busy 2-core machine two threads spin-wait."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def test_a_small_cnn_learns_breastmnist_well_above_chance():
     (x_train, y_train), (x_val, y_val) = (load_medmnist(PATH, split) for split in ("train", "val"))
     assert x_train.shape == (546, 28, 28) and set(np.unique(y_train)) == {0, 1}

@@ -17,6 +17,15 @@ from dlmi.interpret import (
 from dlmi.models import DenseNetSmall, SimpleCNN2d
 
 
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny networks train fastest on one thread; on a busy 2-core machine two threads spin-wait."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture
 def model():
     dlmi.seed_everything(0)
@@ -63,7 +72,7 @@ def test_grad_cam_at_an_inner_layer_of_another_network():
 def test_cam_finds_where_a_planted_signal_is():
     """A linear probe on fixed features: the CAM of a bright square peaks on the square."""
     dlmi.seed_everything(0)
-    net = DenseNetSmall(1, 1, block_config=(2,))
+    net = DenseNetSmall(1, 1, growth_rate=8, block_config=(2,), init_features=8)
     x = torch.zeros(64, 1, 32, 32)
     y = torch.zeros(64, 1)
     rng = np.random.default_rng(0)
