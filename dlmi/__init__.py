@@ -7,6 +7,11 @@ Submodules are imported on first use (``dlmi.linear``, ``dlmi.nn``, ...), so tha
 from __future__ import annotations
 
 import importlib
+import os
+
+# OpenMP threads that wait by sleeping, not spinning: on a busy 2-core laptop, spinning torch
+# threads can slow a small training step 20-fold. Read when torch is first imported.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from .config import fast_mode, pick
 from .runtime import get_device, seed_everything
