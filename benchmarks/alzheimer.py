@@ -24,15 +24,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import table, write  # noqa: E402
 
-# name, mode, input shape of one sample, training samples per epoch, batch size
-# (4 mm maps are (38, 49, 42) voxels, 8 mm maps (20, 25, 22); 499 and 166 AD-vs-CN training subjects)
+# name, mode, input shape of one sample, training samples per epoch, batch size: 4 mm maps of
+# (38, 49, 42) voxels averaged to 8 mm for the whole-brain CNN; 499 (full) and 166 (fast) AD-vs-CN
+# training subjects; 16 sagittal slices a subject
 CASES = [
     ("3D whole-brain CNN", "full", (1, 19, 25, 21), 499, 16),
     ("3D hippocampus CNN", "full", (2, 8, 12, 9), 499, 16),
-    ("2D slice CNN (16 slices a subject)", "full", (1, 49, 42), 499 * 16, 64),
-    ("3D whole-brain CNN", "fast", (1, 20, 25, 22), 166, 16),
-    ("3D hippocampus CNN", "fast", (2, 4, 6, 4), 166, 16),
-    ("2D slice CNN (8 slices a subject)", "fast", (1, 25, 22), 166 * 8, 64),
+    ("2D slice CNN", "full", (1, 49, 42), 499 * 16, 64),
+    ("3D whole-brain CNN", "fast", (1, 19, 25, 21), 166, 16),
+    ("3D hippocampus CNN", "fast", (2, 8, 12, 9), 166, 16),
+    ("2D slice CNN", "fast", (1, 49, 42), 166 * 16, 64),
 ]
 
 
@@ -92,10 +93,12 @@ def main() -> None:
     load = os.getloadavg()
     body = table(["network", "mode", "input", "samples / epoch", "batch", "torch threads", "wall s / epoch",
                   "CPU s / epoch", "peak memory added (MiB)", "of which inputs (MiB)"], rows)
+    speedups = [one[6] / two[6] for one, two in zip(rows[::2], rows[1::2])]
     note = (f"Load average during the run: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1 / 5 / 15 min) on "
-            f"{os.cpu_count()} cores: on a shared machine wall times grow with the others' load, and more "
-            "threads can be slower than one (they wait on each other), which is why notebook 10 trains with "
-            "one thread. CPU time counts every thread of the process, spinning included.")
+            f"{os.cpu_count()} cores. Two threads against one: {min(speedups):.2f}x to {max(speedups):.2f}x as fast "
+            "(below 1: slower). On a busy shared machine the second thread mostly waits for a core and two "
+            "threads can be many times slower than one, which is why notebook 10 trains with one thread. CPU time "
+            "counts every thread of the process, spinning included.")
     write("alzheimer", "Notebook 10: time per epoch and memory of its CNNs", body, note)
 
 

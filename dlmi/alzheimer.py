@@ -104,6 +104,13 @@ def fold_interval(scores, level: float = 0.95) -> tuple[float, float, float]:
     return mean, mean - half, mean + half
 
 
+def _decision_balanced_accuracy(y_true: np.ndarray, y_score: np.ndarray) -> float:
+    """Balanced accuracy of the decisions ``y_score > 0``; NaN for a bootstrap replicate with one class."""
+    if not 0 < np.sum(y_true) < len(y_true):
+        return float("nan")
+    return balanced_accuracy(y_true, (y_score > 0).astype(float))
+
+
 def balanced_accuracy_ci(y_true, y_score, *, n_boot: int = 2000, level: float = 0.95,
                          seed: int = 0) -> tuple[float, float, float]:
     """Balanced accuracy of ``y_score > 0`` and its bootstrap interval over subjects: ``(score, low, high)``."""
@@ -112,12 +119,29 @@ def balanced_accuracy_ci(y_true, y_score, *, n_boot: int = 2000, level: float = 
     check_scalar(level, "level", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
     y_true = check_binary(y_true, "y_true")
     y_score = as_array(y_score, "y_score", ndim=1)
-
-    def score(t, s):
-        return balanced_accuracy(t, (s > 0).astype(float)) if 0 < t.sum() < len(t) else np.nan
-
-    result = bootstrap_ci(score, y_true, y_score, n_boot=n_boot, alpha=1 - level, seed=seed)
+    result = bootstrap_ci(_decision_balanced_accuracy, y_true, y_score, n_boot=n_boot, alpha=1 - level, seed=seed)
     return result.estimate, result.low, result.high
+
+
+def balanced_accuracy_difference(y_true, y_score_a, y_score_b, *, n_boot: int = 2000, level: float = 0.95,
+                                 seed: int = 0) -> tuple[float, float, float]:
+    """Balanced accuracy of model a minus model b on the same subjects, with a paired bootstrap interval.
+
+    Both models are scored on the same resampled subjects, so that what the subjects share
+    cancels: ``(difference, low, high)``; an interval that excludes 0 is evidence of a difference.
+    """
+    from .metrics import bootstrap_difference
+
+    check_scalar(level, "level", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
+    y_true = check_binary(y_true, "y_true")
+    y_score_a = as_array(y_score_a, "y_score_a", ndim=1)
+    y_score_b = as_array(y_score_b, "y_score_b", ndim=1)
+    if not len(y_true) == len(y_score_a) == len(y_score_b):
+        raise ValueError(f"y_true, y_score_a and y_score_b must have the same length, got {len(y_true)}, "
+                         f"{len(y_score_a)} and {len(y_score_b)}")
+    result = bootstrap_difference(_decision_balanced_accuracy, y_true, y_score_a, y_score_b, n_boot=n_boot,
+                                  alpha=1 - level, seed=seed)
+    return float(result.estimate), float(result.low), float(result.high)
 
 
 def _subject_labels(groups: np.ndarray, y: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:

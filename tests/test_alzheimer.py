@@ -305,3 +305,20 @@ def test_seeded_runs_do_not_depend_on_the_global_generator():
     torch.manual_seed(999)
     b = alz.CNNClassifier(_small_cnn, epochs=2, seed=5).fit(X, y).decision_function(X)
     np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_paired_difference_sees_what_two_overlapping_intervals_hide():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 300)
+    signal = 2 * y - 1
+    noise = rng.normal(size=300)
+    better, worse = signal + 0.9 * noise, signal + 1.0 * noise  # same subjects, same noise, two models
+    difference, low, high = alz.balanced_accuracy_difference(y, better, worse, n_boot=1000, seed=0)
+    assert difference == pytest.approx(alz.balanced_accuracy(y, better > 0) - alz.balanced_accuracy(y, worse > 0))
+    assert 0 < low < difference < high
+    _, a_low, a_high = alz.balanced_accuracy_ci(y, better, n_boot=1000)
+    _, b_low, b_high = alz.balanced_accuracy_ci(y, worse, n_boot=1000)
+    assert a_low < b_high  # the two intervals overlap, yet the paired interval excludes 0
+    assert alz.balanced_accuracy_difference(y, better, better, n_boot=100)[1:] == (0.0, 0.0)
+    with pytest.raises(ValueError, match="same length"):
+        alz.balanced_accuracy_difference(y, better, worse[:-1])
