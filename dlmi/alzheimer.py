@@ -251,7 +251,7 @@ def _recalibrate_batchnorm(model: nn.Module, loader) -> None:
 
 
 class CNNClassifier(ClassifierMixin, BaseEstimator):
-    """A torch network for a binary task, trained with ``dlmi.train.fit`` (Adam, BCE on one logit).
+    """A torch network for a binary task, trained with ``dlmi.train.fit`` (AdamW, BCE on one logit).
 
     ``make_model()`` returns a fresh ``nn.Module`` mapping (B, ...) inputs to (B, 1) logits, so
     that every ``fit`` (every fold of a cross-validation) starts from new weights.
@@ -322,7 +322,7 @@ def extract_slices(maps, *, axis: int = 0, discard: float = 0.2) -> tuple[np.nda
 
     ``axis`` 0, 1 or 2 of the volume (0 is sagittal for the maps of ``dlmi.data.brain``);
     the first and last ``discard`` fraction of the slices along it (mostly outside the brain,
-    as Wen et al. dropped 20 of their sagittal slices at each end) are left out.
+    as Wen et al. dropped the outermost sagittal slices) are left out.
     """
     maps = as_array(maps, "maps", ndim=4, dtype=np.float32)
     check_choice(axis, "axis", (0, 1, 2))
@@ -376,7 +376,7 @@ class SliceCNNClassifier(CNNClassifier):
         return self._train(slices, y[subject])
 
     def predict_slices(self, X) -> tuple[np.ndarray, np.ndarray]:
-        """Probability of label 1 of every slice of maps X (N, D, H, W): ``(probabilities (M,), subject_index (M,))``."""
+        """Label-1 probability of each slice of maps X (N, D, H, W): (probabilities (M,), subject_index (M,))."""
         slices, subject = extract_slices(X, axis=self.axis, discard=self.discard)
         return 1.0 / (1.0 + np.exp(-self._logits(slices).astype(np.float64))), subject
 

@@ -47,7 +47,8 @@ def check_subject_split(fn: Callable) -> bool:
     subjects = np.array([f"sub-{i:03d}" for i in range(60)])
     ids = rng.permutation(np.repeat(subjects, rng.integers(1, 5, len(subjects))))  # 1-4 rows each, shuffled
     for test_size, seed in ((0.25, 0), (0.5, 3)):
-        ok, got = call(name, fn, ids.copy(), test_size, seed, hint="split the unique subject ids, then map back to rows")
+        ok, got = call(name, fn, ids.copy(), test_size, seed,
+                       hint="split the unique subject ids, then map back to rows")
         if not ok:
             return False
         try:
@@ -57,7 +58,8 @@ def check_subject_split(fn: Callable) -> bool:
         rows = np.concatenate([train, test])
         if len(rows) != len(ids) or not np.array_equal(np.sort(rows), np.arange(len(ids))):
             return failed(name, f"train and test must together hold every row 0..{len(ids) - 1} exactly once",
-                          expected=f"{len(ids)} distinct rows", got=f"{len(rows)} rows, {len(np.unique(rows))} distinct",
+                          expected=f"{len(ids)} distinct rows",
+                          got=f"{len(rows)} rows, {len(np.unique(rows))} distinct",
                           hint="return row positions (np.flatnonzero of a boolean mask), not subject ids")
         shared = np.intersect1d(ids[train], ids[test])
         if len(shared):
