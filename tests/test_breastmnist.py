@@ -15,16 +15,10 @@ from dlmi.train import fit, predict, tensor_loader
 
 PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "medmnist" / "breastmnist.npz"
 
-pytestmark = pytest.mark.skipif(not PATH.is_file(), reason=f"{PATH} is absent (real MedMNIST file, not shipped)")
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny networks train fastest on one thread; on a busy 2-core machine two threads spin-wait."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = [
+    pytest.mark.skipif(not PATH.is_file(), reason=f"{PATH} is absent (real MedMNIST file, not shipped)"),
+    pytest.mark.usefixtures("one_torch_thread"),
+]
 
 
 def test_a_small_cnn_learns_breastmnist_well_above_chance():

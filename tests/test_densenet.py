@@ -8,13 +8,7 @@ import dlmi
 from dlmi.models import DenseBlock, DenseNet, DenseNetSmall, Transition, count_parameters, densenet121
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny networks train fastest on one thread; on a busy 2-core machine two threads spin-wait."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def test_densenet121_has_the_published_parameter_count():
