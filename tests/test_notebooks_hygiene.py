@@ -116,3 +116,13 @@ def test_has_slide_metadata(notebook):
         f"{path.name}: slide metadata is missing (cells {missing[:5]}) or out of date: "
         f"run `python -m dlmi slides-metadata notebooks/*.ipynb`"
     )
+
+
+def test_at_least_three_exercises_each_with_a_solution_and_a_check(notebook):
+    path, nb = notebook
+    exercises = [i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith("### Exercise")]
+    assert len(exercises) >= 3, f"{path.name} has {len(exercises)} exercises, fewer than 3"
+    for start, end in zip(exercises, exercises[1:] + [len(nb.cells)]):
+        tags = [t for c in nb.cells[start:end] for t in c.metadata.get("tags", [])]
+        title = nb.cells[start].source.splitlines()[0]
+        assert "solution" in tags and "check" in tags, f"{path.name}: '{title}' needs a solution cell and a check cell"
