@@ -20,6 +20,15 @@ def relative_error(expected, got) -> float:
     return float(np.max(np.abs(expected - got) / scale))
 
 
+def close(a, b, *, rtol: float = 1e-6, atol: float = 1e-12) -> bool:
+    """Same shape and values (``np.allclose``), False for anything that is not numbers."""
+    try:
+        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
+
+
 def _short(value: Any) -> str:
     text = np.array2string(value, precision=4, threshold=8) if isinstance(value, np.ndarray) else repr(value)
     return text if len(text) < 300 else text[:300] + " …"

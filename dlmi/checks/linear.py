@@ -12,7 +12,7 @@ from typing import Callable
 import numpy as np
 
 from ..linear import cross_entropy_gradient, sigmoid, squared_error_cost
-from .core import call, compare, failed
+from .core import call, close, compare, failed
 
 
 def _problem(rng: np.random.Generator, n: int, p: int, binary: bool = False):
@@ -24,12 +24,7 @@ def _problem(rng: np.random.Generator, n: int, p: int, binary: bool = False):
 
 
 def _close(a, b) -> bool:
-    """Same shape and values (to 1e-6), False for anything that is not numbers."""
-    try:
-        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-12))
+    return close(a, b, rtol=1e-6)
 
 
 def _run_cases(name: str, fn: Callable, cases: list[tuple], reference: Callable, *, hint: str,

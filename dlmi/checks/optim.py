@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from ..optim import SGD, Adam, RMSprop
-from .core import call, compare, failed, passed
+from .core import call, close, compare, failed, passed
 
 _STEPS = 6
 
@@ -34,11 +34,7 @@ def _reference_path(optimizer_cls, theta0: np.ndarray, grads: list[np.ndarray], 
 
 
 def _close(a, b) -> bool:
-    try:
-        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-7, atol=1e-12))
+    return close(a, b, rtol=1e-7)
 
 
 def _run_steps(name: str, fn: Callable, theta0: np.ndarray, grads: list[np.ndarray], state0: tuple,
