@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib as mpl
 from matplotlib.font_manager import FontProperties
 
-from .validation import check_positive
+from .validation import check_choice, check_positive
 
 #: Okabe–Ito palette, distinguishable with the common colour-vision deficiencies.
 PALETTE = (
@@ -80,3 +80,26 @@ class presentation:
 
     def __exit__(self, *exc) -> None:
         mpl.rcParams.update(self._saved)
+
+
+def encode_image(pixels, format: str = "png") -> bytes:
+    """Image bytes of RGBA ``pixels`` (H, W, 4) uint8, e.g. ``figure.canvas.buffer_rgba()``.
+
+    ``"png"`` is sharp (first displays, exports); ``"jpeg"`` is about 30 times faster to encode,
+    for the frames a widget sends while a slider moves.
+    """
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    check_choice(format, "format", ("png", "jpeg"))
+    pixels = np.asarray(pixels)
+    if pixels.ndim != 3 or pixels.shape[2] != 4 or pixels.dtype != np.uint8:
+        raise ValueError(f"pixels must be RGBA uint8 of shape (H, W, 4), got {pixels.dtype} {pixels.shape}")
+    image, buffer = Image.fromarray(pixels), io.BytesIO()
+    if format == "png":
+        image.save(buffer, format="png", compress_level=1)
+    else:
+        image.convert("RGB").save(buffer, format="jpeg", quality=90)
+    return buffer.getvalue()

@@ -1,4 +1,4 @@
-"""The course figure style: large enough for a lecture room, and colour-blind safe."""
+"""dlmi.viz: the course figure style (large enough for a lecture room, colour-blind safe) and image encoding."""
 
 import itertools
 
@@ -79,3 +79,38 @@ def test_presentation_handles_relative_sizes_and_bad_scales(rc):
         viz.presentation(0)
     with pytest.raises(TypeError, match="scale"):
         viz.presentation("big")
+
+
+def test_encode_image_round_trips_png_exactly_and_jpeg_closely():
+    import io
+
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    pixels = np.zeros((40, 60, 4), dtype=np.uint8)
+    pixels[..., :3] = rng.integers(0, 256, (40, 60, 3))
+    pixels[..., 3] = 255
+    png = viz.encode_image(pixels)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(png))), pixels)  # lossless
+    smooth = np.zeros_like(pixels)
+    smooth[..., 0] = np.linspace(0, 255, 60)[None, :]
+    smooth[..., 3] = 255
+    jpeg = viz.encode_image(smooth, "jpeg")
+    assert jpeg[:2] == b"\xff\xd8"
+    decoded = np.asarray(Image.open(io.BytesIO(jpeg)), dtype=float)
+    assert decoded.shape == (40, 60, 3) and np.abs(decoded - smooth[..., :3]).max() < 12
+
+
+@pytest.mark.parametrize("pixels, message", [
+    (np.zeros((4, 4, 3), np.uint8), "RGBA uint8"),
+    (np.zeros((4, 4, 4), np.float32), "RGBA uint8"),
+])
+def test_encode_image_rejects_other_pixels(pixels, message):
+    with pytest.raises(ValueError, match=message):
+        viz.encode_image(pixels)
+
+
+def test_encode_image_rejects_other_formats():
+    with pytest.raises(ValueError, match="format"):
+        viz.encode_image(np.zeros((4, 4, 4), np.uint8), "gif")

@@ -16,7 +16,6 @@ the instructor's one-click scenarios, each with the test accuracy its lesson pre
 from __future__ import annotations
 
 import copy
-import io
 from dataclasses import dataclass, field, replace
 from numbers import Integral
 
@@ -24,12 +23,11 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
 from matplotlib.figure import Figure
-from PIL import Image as PILImage
 
 from .. import nn
 from ..data.toy import TOY_DATASETS, make_toy_dataset
 from ..validation import as_array, check_choice, check_positive, check_scalar
-from ..viz import PALETTE
+from ..viz import PALETTE, encode_image
 
 __all__ = [
     "ACTIVATIONS",
@@ -295,9 +293,7 @@ class PlaygroundView:
 
     def png(self) -> bytes:
         """The current picture as PNG bytes (what the widget sends at each update)."""
-        buffer = io.BytesIO()
-        PILImage.fromarray(np.asarray(self.figure.canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
+        return encode_image(self.figure.canvas.buffer_rgba())
 
     def _repr_png_(self) -> bytes:
         return self.png()

@@ -8,11 +8,9 @@ redraw and not a rebuild. ``update`` is the pure callback that the tests and
 
 from __future__ import annotations
 
-import io
 from typing import Callable
 
 import numpy as np
-from PIL import Image
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
@@ -21,7 +19,7 @@ from matplotlib.figure import Figure
 
 from ..linear import Descent, add_bias, gradient_descent, squared_error_cost, squared_error_gradient
 from ..validation import as_array, check_positive, check_scalar, check_X_y
-from ..viz import PALETTE
+from ..viz import PALETTE, encode_image
 
 #: Learning rates for :class:`LearningRateFigure` that show, on standardised data (where
 #: J''(w1) = 2), the four behaviours of the course: each step multiplies the distance to the
@@ -69,9 +67,7 @@ def _freeze_layout(figure: Figure) -> None:
 def figure_png(figure: Figure) -> bytes:
     """Redraw ``figure`` and encode it as PNG, quickly (the bytes a widget sends at each slider step)."""
     figure.canvas.draw()
-    buffer = io.BytesIO()
-    Image.fromarray(np.asarray(figure.canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
+    return encode_image(figure.canvas.buffer_rgba())
 
 
 class LineFitFigure:
