@@ -223,6 +223,16 @@ def test_regional_features_are_region_means(small):
         brain.regional_features(small.maps, parc.labels)
 
 
+def test_regional_features_of_a_cohort_larger_than_one_chunk():
+    """Subjects are averaged 64 at a time (bounded memory); every chunk gives the same means."""
+    parc = brain.regions(6)
+    maps = np.random.default_rng(0).random((150, *parc.labels.shape), dtype=np.float32)
+    features = brain.regional_features(maps, parc)
+    assert features.shape == (150, parc.n_regions) and features.dtype == np.float64
+    expected = np.stack([maps[:, parc.labels == r + 1].mean(1, dtype=np.float64) for r in range(parc.n_regions)], 1)
+    np.testing.assert_allclose(features, expected, rtol=1e-10)
+
+
 def test_hippocampus_crops_are_mirror_images_on_the_symmetric_template():
     gm, affine = brain.gray_matter_template(4)
     boxes = brain.hippocampus_boxes(affine, gm.shape)

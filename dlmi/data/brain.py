@@ -378,7 +378,10 @@ def regional_features(maps, parcellation: Parcellation) -> np.ndarray:
     # (R, V) averaging matrix: row r holds 1/count_r on the voxels of region r
     average = sparse.csr_matrix((1.0 / counts[region], (region, inside)),
                                 shape=(parcellation.n_regions, labels.size))
-    return np.asarray((average @ maps.reshape(maps.shape[0], -1).T.astype(np.float64)).T)
+    flat = maps.reshape(maps.shape[0], -1)
+    # a float64 copy of 64 subjects at a time, not of the whole cohort (2 GB at 4 mm)
+    return np.concatenate([(average @ flat[i:i + 64].T.astype(np.float64)).T
+                           for i in range(0, len(flat), 64)])
 
 
 def hippocampus_boxes(affine, shape: Sequence[int] | None = None) -> dict[str, tuple[slice, ...]]:
