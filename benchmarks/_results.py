@@ -1,6 +1,7 @@
 """Write a benchmark's figures as a Markdown table under benchmarks/results/.
 
-Every results file starts with the same header: when, on what machine, with which versions.
+Every results file starts with the same header: when, on what machine, with which versions, under
+what load (a busy shared machine slows every figure).
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def write(name: str, title: str, body: str, note: str = "") -> Path:
     """Write ``results/<name>.md`` and print it; ``body`` is Markdown (tables, lines)."""
     RESULTS.mkdir(exist_ok=True)
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    text = f"# {title}\n\nMeasured {stamp} on {machine()}.\n\n{body}\n"
+    load = " / ".join(f"{v:.1f}" for v in os.getloadavg())
+    text = f"# {title}\n\nMeasured {stamp} on {machine()}; load average {load} (1 / 5 / 15 min).\n\n{body}\n"
     if note:
         text += f"\n{note}\n"
     path = RESULTS / f"{name}.md"

@@ -13,7 +13,6 @@ Writes benchmarks/results/bootstrap.md.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -66,8 +65,7 @@ def main(sklearn_replicates: int) -> None:
         "(the size of CheXNeXt's validation set), scores with ties.\n\n"
         + table(["method", "time for 10,000 replicates (s)", "slower by"], rows)
         + f"\n\nLargest difference between the two on the same replicates: {difference:.1e}. "
-        f"Best of 3 runs for the vectorised version ({', '.join(f'{r:.2f}' for r in runs)} s). "
-        f"Load average (1, 5, 15 min) when measured: {', '.join(f'{v:.1f}' for v in os.getloadavg())}."
+        f"Best of 3 runs for the vectorised version ({', '.join(f'{r:.2f}' for r in runs)} s)."
     )
     note = (
         "How: a resample is a count per image (np.bincount over all replicates at once). Sorting each "

@@ -13,7 +13,6 @@ the 100 ms target. Writes benchmarks/results/conv.md.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -107,7 +106,6 @@ def main(repeat: int) -> None:
         + "\n\n## Convolution explorer (notebook 08): one step = new setting or window position + redraw\n\n"
         + table(["setting", "median (ms)", "90th pct (ms)", "CPU median (ms)", "under 100 ms: wall / CPU"],
                 explorer_rows)
-        + f"\n\nLoad average (1, 5, 15 min) when measured: {', '.join(f'{v:.1f}' for v in os.getloadavg())}."
     )
     note = (
         f"Medians of {repeat} runs. The numpy convolution copies every k×k window into one matrix "

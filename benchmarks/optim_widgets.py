@@ -14,7 +14,6 @@ inflates less. Writes benchmarks/results/optim_widgets.md.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -108,8 +107,6 @@ def main() -> None:
         print(f"{name:50s} step median {median:6.1f} ms, p90 {p90:6.1f} ms, CPU {cpu:6.1f} ms", flush=True)
     body = table(["widget", "build (ms)", "step, median (ms)", "step, 90th pct (ms)", "step, CPU median (ms)",
                   "step with full redraw, median (ms)", "under 100 ms: wall / CPU"], rows)
-    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
-    body += f"\n\nLoad average (1, 5, 15 min) when measured: {load}."
     note = (f"A step is the slider's pure callback (`update`) + the blitted redraw (`render`) + the JPEG "
             f"encoding sent to the browser, {args.repeat} steps per widget. 'Full redraw' does the same with "
             "`canvas.draw()` of the whole figure instead of the cached background. 'Build' computes the static "

@@ -15,7 +15,6 @@ To add a widget: write a function that builds its figure and returns ``(figure, 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -119,7 +118,6 @@ def main() -> None:
               f"with PNG {m['png']:.1f} ms", flush=True)
     body = table(["widget", "first figure (ms)", "step + draw, median (ms)", "step + draw, 90th pct (ms)",
                   "step + draw, CPU median (ms)", "step + PNG, median (ms)", f"under {TARGET_MS:.0f} ms: wall / CPU"], rows)
-    body += f"\n\nLoad average (1, 5, 15 min) when measured: {', '.join(f'{v:.1f}' for v in os.getloadavg())}."
     note = (
         f"A step is the widget's pure callback (new slider value → moved artists) followed by "
         f"`figure.canvas.draw()` on Agg, {args.repeat} steps per widget; 'step + PNG' adds the PNG "
