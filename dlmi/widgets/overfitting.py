@@ -171,15 +171,24 @@ def polynomial_widget(x_train, y_train, x_val, y_val, *, degree: int = 3, max_de
     import ipywidgets as widgets
 
     view = PolynomialFitFigure(x_train, y_train, x_val, y_val, max_degree=max_degree)
-    presets = PRESETS["polynomial degree"]
-    menu = widgets.Dropdown(options=["(slider)", *presets], value="(slider)", description="preset")
     slider = widgets.IntSlider(value=degree, min=0, max=max_degree, description="degree")
+    return _slider_and_presets(view, slider, PRESETS["polynomial degree"],
+                               lambda d, train, val: f"degree {d}: training MSE {train:.3g} · validation MSE {val:.3g}")
+
+
+def _slider_and_presets(view: BlittedFigure, slider, presets: dict, describe: Callable[[int, float, float], str]):
+    """Show ``view`` under a preset menu and ``slider``, whose value ``view.update`` takes.
+
+    A preset is a slider value; ``describe(value, training error, validation error)`` is the readout.
+    """
+    import ipywidgets as widgets
+
+    menu = widgets.Dropdown(options=["(slider)", *presets], value="(slider)", description="preset")
     menu.observe(lambda change: change["new"] in presets and setattr(slider, "value", presets[change["new"]]),
                  names="value")
 
     def refresh() -> str:
-        train, val = view.update(slider.value)
-        return f"degree {slider.value}: training MSE {train:.3g} · validation MSE {val:.3g}"
+        return describe(slider.value, *view.update(slider.value))
 
     box, redraw = _show(view, [menu, slider], refresh)
     slider.observe(lambda _change: redraw(), names="value")
@@ -311,17 +320,8 @@ def early_stopping_widget(record: TrainingRecord, x_train, y_train, x_val, y_val
     import ipywidgets as widgets
 
     view = EarlyStoppingFigure(record, x_train, y_train, x_val, y_val)
-    presets = PRESETS["early stopping"]
-    menu = widgets.Dropdown(options=["(slider)", *presets], value="(slider)", description="preset")
     slider = widgets.IntSlider(value=record.best_epoch if epoch is None else epoch, min=0, max=record.epochs,
                                description="epoch")
-    menu.observe(lambda change: change["new"] in presets and setattr(slider, "value", presets[change["new"]](record)),
-                 names="value")
-
-    def refresh() -> str:
-        train, val = view.update(slider.value)
-        return f"epoch {slider.value}: training loss {train:.4f} · validation loss {val:.4f}"
-
-    box, redraw = _show(view, [menu, slider], refresh)
-    slider.observe(lambda _change: redraw(), names="value")
-    return box
+    presets = {name: epoch_of(record) for name, epoch_of in PRESETS["early stopping"].items()}
+    return _slider_and_presets(view, slider, presets,
+                               lambda e, train, val: f"epoch {e}: training loss {train:.4f} · validation loss {val:.4f}")
