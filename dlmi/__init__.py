@@ -6,13 +6,13 @@ Submodules are imported on first use (``dlmi.linear``, ``dlmi.nn``, ...), so tha
 
 from __future__ import annotations
 
-import importlib
 import os
 
 # OpenMP threads that wait by sleeping, not spinning: on a busy 2-core laptop, spinning torch
 # threads can slow a small training step 20-fold. Read when torch is first imported.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+from ._lazy import lazy_getattr
 from .config import fast_mode, pick
 from .runtime import get_device, seed_everything
 
@@ -59,11 +59,5 @@ def setup_notebook(min_version: str, seed: int = 0) -> None:
     print(f"dlmi {__version__} · {mode} · device: {get_device()} · seed {seed}")
 
 
-def __getattr__(name: str):
-    """Import submodules lazily: ``dlmi.nn`` works without ``import dlmi.nn``."""
-    try:
-        return importlib.import_module(f"{__name__}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"{__name__}.{name}":
-            raise AttributeError(f"module 'dlmi' has no attribute {name!r}") from None
-        raise
+#: ``dlmi.nn`` works without ``import dlmi.nn``: submodules are imported on first use.
+__getattr__ = lazy_getattr(__name__)

@@ -1,5 +1,6 @@
 """The package's foundation: version, seeding, device choice and fast mode."""
 
+import importlib
 import random
 
 import numpy as np
@@ -72,3 +73,27 @@ def test_setup_notebook_prints_mode_and_applies_style(capsys, monkeypatch):
 def test_unknown_attribute_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no_such_module"):
         dlmi.no_such_module
+
+
+@pytest.mark.parametrize("package", ["dlmi", "dlmi.data", "dlmi.widgets"])
+def test_lazy_packages_name_themselves_in_attribute_errors(package):
+    module = importlib.import_module(package)
+    with pytest.raises(AttributeError, match=rf"module '{package}' has no attribute 'no_such_module'"):
+        module.no_such_module
+
+
+def test_lazy_getattr_reports_a_missing_dependency_as_it_is(tmp_path, monkeypatch):
+    """A submodule that fails to import its own dependency must not pass for a missing attribute."""
+    package = tmp_path / "lazy_probe"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "from dlmi._lazy import lazy_getattr\n__getattr__ = lazy_getattr(__name__, {'thing': 'broken'})\n")
+    (package / "broken.py").write_text("import a_dependency_that_is_not_installed\nthing = 1\n")
+    (package / "fine.py").write_text("thing = 2\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    probe = importlib.import_module("lazy_probe")
+    assert probe.fine.thing == 2
+    with pytest.raises(ModuleNotFoundError, match="a_dependency_that_is_not_installed"):
+        probe.thing
+    with pytest.raises(ModuleNotFoundError, match="a_dependency_that_is_not_installed"):
+        probe.broken

@@ -5,7 +5,7 @@ Names are imported on first use, so that ``import dlmi.data`` does not load nile
 
 from __future__ import annotations
 
-import importlib
+from .._lazy import lazy_getattr
 
 # public name -> submodule of dlmi.data that defines it
 _EXPORTS: dict[str, str] = {
@@ -29,15 +29,7 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    try:
-        return importlib.import_module(f"{__name__}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"{__name__}.{name}":
-            raise AttributeError(f"module 'dlmi.data' has no attribute {name!r}") from None
-        raise
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
 
 
 def __dir__() -> list[str]:

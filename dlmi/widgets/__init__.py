@@ -6,13 +6,6 @@ One module per chapter (``dlmi.widgets.regression``, ...), imported on first use
 
 from __future__ import annotations
 
-import importlib
+from .._lazy import lazy_getattr
 
-
-def __getattr__(name: str):
-    try:
-        return importlib.import_module(f"{__name__}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"{__name__}.{name}":
-            raise AttributeError(f"module 'dlmi.widgets' has no attribute {name!r}") from None
-        raise
+__getattr__ = lazy_getattr(__name__)
