@@ -68,22 +68,27 @@ def call(name: str, fn: Callable, *args, hint: str = "", **kwargs) -> tuple[bool
         return failed(name, f"your function raised {type(exc).__name__}: {exc}", hint=hint), None
 
 
-def compare(name: str, expected, got, *, tol: float = 1e-6, hint: str = "") -> bool:
-    """Check that ``got`` has ``expected``'s shape and matches it to relative error ``tol``."""
+def mismatch(expected, got, *, tol: float) -> str | None:
+    """Why ``got`` does not match ``expected`` (numbers, shape, finite, relative error ``tol``); None if it does."""
     try:
         got_arr = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
-        return failed(name, f"expected numbers, got {type(got).__name__}", expected=expected, got=got, hint=hint)
+        return f"expected numbers, got {type(got).__name__}"
     expected_arr = np.asarray(expected, dtype=np.float64)
     if got_arr.shape != expected_arr.shape:
-        return failed(
-            name, f"wrong shape {got_arr.shape}, expected {expected_arr.shape}", expected=expected, got=got, hint=hint
-        )
+        return f"wrong shape {got_arr.shape}, expected {expected_arr.shape}"
     if not np.isfinite(got_arr).all():
-        return failed(name, "the result holds NaN or inf", expected=expected, got=got, hint=hint)
+        return "the result holds NaN or inf"
     error = relative_error(expected_arr, got_arr)
-    if error > tol:
-        return failed(name, f"relative error {error:.2e} is above {tol:.0e}", expected=expected, got=got, hint=hint)
+    return f"relative error {error:.2e} is above {tol:.0e}" if error > tol else None
+
+
+def compare(name: str, expected, got, *, tol: float = 1e-6, hint: str = "") -> bool:
+    """Check that ``got`` has ``expected``'s shape and matches it to relative error ``tol``."""
+    reason = mismatch(expected, got, tol=tol)
+    if reason is not None:
+        return failed(name, reason, expected=expected, got=got, hint=hint)
+    error = relative_error(np.asarray(expected, dtype=np.float64), np.asarray(got, dtype=np.float64))
     return passed(name, f"relative error {error:.1e}")
 
 

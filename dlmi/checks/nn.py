@@ -11,7 +11,7 @@ from typing import Callable
 import numpy as np
 
 from .. import nn
-from .core import call, check_function, failed, passed, relative_error
+from .core import call, check_function, failed, mismatch, passed
 
 __all__ = [
     "check_cross_entropy",
@@ -33,15 +33,9 @@ def _compare_parts(name: str, expected: tuple, got, labels: tuple[str, ...], *, 
     if not isinstance(got, (tuple, list)) or len(got) != len(expected):
         return failed(name, f"expected a tuple of {len(expected)} values ({', '.join(labels)})", got=got, hint=hint)
     for label, e, g in zip(labels, expected, got):
-        try:
-            g_arr = np.asarray(g, dtype=np.float64)
-        except (TypeError, ValueError):
-            return failed(name, f"{label} should hold numbers", expected=e, got=g, hint=hint)
-        e_arr = np.asarray(e, dtype=np.float64)
-        if g_arr.shape != e_arr.shape:
-            return failed(name, f"{label} has shape {g_arr.shape}, expected {e_arr.shape}", expected=e, got=g, hint=hint)
-        if not np.isfinite(g_arr).all() or relative_error(e_arr, g_arr) > tol:
-            return failed(name, f"{label} is wrong", expected=e, got=g, hint=hint)
+        reason = mismatch(e, g, tol=tol)
+        if reason is not None:
+            return failed(name, f"{label}: {reason}", expected=e, got=g, hint=hint)
     return True
 
 
