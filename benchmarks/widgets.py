@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import table, write  # noqa: E402
 
 from dlmi.viz import use_style  # noqa: E402
-from dlmi.widgets.regression import figure_png  # noqa: E402
+from dlmi.viz import figure_image  # noqa: E402
 
 TARGET_MS = 100.0
 
@@ -95,7 +95,7 @@ def measure(setup: Callable[[], tuple[Figure, Step]], repeat: int) -> dict[str, 
     for i in range(repeat):
         t0 = time.perf_counter()
         step(i)
-        figure_png(figure)
+        figure_image(figure)
         encoded.append(1e3 * (time.perf_counter() - t0))
     return {"first": first, "median": statistics.median(drawn), "p90": float(np.percentile(drawn, 90)),
             "cpu": statistics.median(cpu), "png": statistics.median(encoded)}

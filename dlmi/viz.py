@@ -103,3 +103,12 @@ def encode_image(pixels, format: str = "png") -> bytes:
     else:
         image.convert("RGB").save(buffer, format="jpeg", quality=90)
     return buffer.getvalue()
+
+
+def figure_image(figure, format: str = "png") -> bytes:
+    """Redraw a matplotlib ``figure`` on its Agg canvas and encode it (see :func:`encode_image`).
+
+    No tight bounding box: a widget's figure has fixed margins, so that a redraw is quick.
+    """
+    figure.canvas.draw()
+    return encode_image(figure.canvas.buffer_rgba(), format)

@@ -7,12 +7,12 @@ import pytest
 from dlmi.data import simulate_flat_prices
 from dlmi.linear import add_bias, squared_error_cost
 from dlmi.widgets import regression
+from dlmi.viz import figure_image
 from dlmi.widgets.regression import (
     LEARNING_RATE_PRESETS,
     LearningRateFigure,
     LineFitFigure,
     cost_grid,
-    figure_png,
     learning_rate_widget,
     line_fit_widget,
 )
@@ -116,8 +116,8 @@ def test_learning_rate_readout_changes_with_the_learning_rate(lr_view):
         lr_view.update(0.0)
 
 
-def test_figure_png_is_a_png(line_view):
-    assert figure_png(line_view.figure)[:8] == b"\x89PNG\r\n\x1a\n"
+def test_figure_image_is_a_png(line_view):
+    assert figure_image(line_view.figure)[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def _find(box, kind, **attributes):
@@ -135,11 +135,11 @@ def test_line_fit_widget_sliders_drive_the_view(line_view, capsys):
     assert "image/png" in capsys.readouterr().out  # the default state, displayed as an ordinary output
     (w1_slider,) = _find(box, widgets.FloatSlider, description="w1 (k€/m²)")
     (readout,) = _find(box, widgets.HTML)
-    (image,) = _find(box, widgets.Image)
-    before, picture = readout.value, image.value
+    assert not _find(box, widgets.Image)  # the figure is shown once: as the output that the sliders redraw
+    before, picture = readout.value, box.image.data
     w1_slider.value = 10.0
-    assert readout.value != before and image.value != picture  # the readout and the live figure follow
-    assert image.value == figure_png(line_view.figure)
+    assert readout.value != before and box.image.data != picture  # the readout and the live figure follow
+    assert box.image.data == figure_image(line_view.figure)
     np.testing.assert_allclose(np.ravel(line_view.point.get_data()), [50.0, 10.0])
 
 
@@ -147,11 +147,10 @@ def test_learning_rate_widget_slider_and_presets_drive_the_readout(lr_view):
     box = learning_rate_widget(lr_view)
     (slider,) = _find(box, widgets.FloatLogSlider, description="learning rate")
     (readout,) = _find(box, widgets.HTML)
-    (image,) = _find(box, widgets.Image)
     assert slider.value == LEARNING_RATE_PRESETS["good"] and "converged" in readout.value
-    picture = image.value
+    picture = box.image.data
     slider.value = 0.9
-    assert "η = 0.9: not converged" in readout.value and image.value != picture
+    assert "η = 0.9: not converged" in readout.value and box.image.data != picture
     (diverge,) = [b for b in _find(box, widgets.Button) if b.description.startswith("diverges")]
     diverge.click()
     assert slider.value == LEARNING_RATE_PRESETS["diverges"] and "diverged at step" in readout.value

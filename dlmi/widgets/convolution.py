@@ -22,7 +22,8 @@ from matplotlib.patches import Rectangle
 
 from ..conv import KERNELS, conv2d, output_size
 from ..validation import as_array, check_choice, check_scalar
-from ..viz import PALETTE
+from ..viz import PALETTE, figure_image
+from .live import LiveImage
 
 __all__ = ["ConvolutionFigure", "ConvolutionStep", "convolution_step", "convolution_widget", "make_kernel",
            "resize_image"]
@@ -289,12 +290,11 @@ def convolution_widget(image, *, kernel: str = "edge detect", input_size: int | 
                                                     position, play])]),
                         readout])
     display(box)
-    handle = display(view.figure, display_id=True)
+    box.image = LiveImage(figure_image(view.figure))
 
     def on_change(_change=None) -> None:
         readout.value = f"<b>{refresh()}</b>"
-        if handle is not None:
-            handle.update(view.figure)
+        box.image.update(figure_image(view.figure))
 
     for control in (kernel_box, size_box, k_box, stride_box, pad_box, position, *custom):
         control.observe(on_change, names="value")

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from ..surfaces import LABELS, ROUTES, Surface, Trajectory, get_surface, optimize_on_surface
 from ..validation import check_choice, check_positive, check_scalar
 from ..viz import PALETTE, encode_image
+from .live import LiveImage
 
 #: What a race shows by default: the optimisers of the slides.
 OPTIMISERS: tuple[str, ...] = ("gd", "momentum", "adagrad", "adadelta", "rmsprop", "adam")
@@ -216,21 +217,20 @@ class OptimiserRaceFigure(BlittedFigure):
 def _show(view: BlittedFigure, controls: list, refresh: Callable[[], str]):
     """Display ``controls``, a readout and ``view``'s figure; return the box and the function that redraws them.
 
-    The figure is displayed as an ordinary PNG output (so a headless run or a PDF shows its
-    default state) and replaced in place, through its display id, at each redraw.
+    The figure is a :class:`LiveImage`: a PNG output (a headless run or a PDF shows the default
+    state) replaced in place by a JPEG at each redraw (``box.image``).
     """
     import ipywidgets as widgets
-    from IPython.display import Image, display
+    from IPython.display import display
 
     readout = widgets.HTML(value=refresh())
     box = widgets.VBox([*controls, readout])
     display(box)
-    handle = display(Image(data=view.image("png"), format="png"), display_id=True)
+    box.image = LiveImage(view.image("png"))
 
     def redraw() -> None:
         readout.value = refresh()
-        if handle is not None:
-            handle.update(Image(data=view.image("jpeg"), format="jpeg"))
+        box.image.update(view.image("jpeg"), "jpeg")
 
     return box, redraw
 

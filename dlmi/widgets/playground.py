@@ -28,6 +28,7 @@ from .. import nn
 from ..data.toy import TOY_DATASETS, make_toy_dataset
 from ..validation import as_array, check_choice, check_positive, check_scalar
 from ..viz import PALETTE, encode_image
+from .live import LiveImage
 
 __all__ = [
     "ACTIVATIONS",
@@ -463,8 +464,8 @@ def playground_widget(config: PlaygroundConfig | None = None, *, steps_per_frame
         holder["state"] = state
         holder["view"] = draw_playground(state, None if new_view else holder.get("view"))
         status.value = f"<b>{_title(state)}</b>"
-        if holder.get("handle") is not None:
-            holder["handle"].update({"image/png": holder["view"].png()}, raw=True)
+        if "image" in holder:
+            holder["image"].update(holder["view"].png())
 
     def reset(_=None) -> None:
         play.value = 0
@@ -511,5 +512,5 @@ def playground_widget(config: PlaygroundConfig | None = None, *, steps_per_frame
         widgets.HBox([play, step_button, reset_button, status]),
     ])
     display(box)
-    holder["handle"] = display({"image/png": holder["view"].png()}, raw=True, display_id=True)
+    box.image = holder["image"] = LiveImage(holder["view"].png())
     return box

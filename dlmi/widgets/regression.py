@@ -19,7 +19,8 @@ from matplotlib.figure import Figure
 
 from ..linear import Descent, add_bias, gradient_descent, squared_error_cost, squared_error_gradient
 from ..validation import as_array, check_positive, check_scalar, check_X_y
-from ..viz import PALETTE, encode_image
+from ..viz import PALETTE, figure_image
+from .live import LiveImage
 
 #: Learning rates for :class:`LearningRateFigure` that show, on standardised data (where
 #: J''(w1) = 2), the four behaviours of the course: each step multiplies the distance to the
@@ -62,12 +63,6 @@ def _freeze_layout(figure: Figure) -> None:
     """Lay the figure out once, now, instead of at every redraw (it would double a slider step's cost)."""
     figure.canvas.draw()
     figure.set_layout_engine("none")
-
-
-def figure_png(figure: Figure) -> bytes:
-    """Redraw ``figure`` and encode it as PNG, quickly (the bytes a widget sends at each slider step)."""
-    figure.canvas.draw()
-    return encode_image(figure.canvas.buffer_rgba())
 
 
 class LineFitFigure:
@@ -197,29 +192,26 @@ class LearningRateFigure:
 
 
 def _live(figure: Figure, controls: list, refresh: Callable[[], str], extra: tuple = ()):
-    """Show ``controls`` (+ ``extra`` widgets), a readout and a live copy of ``figure``; then its default state.
+    """Show ``controls`` (+ ``extra`` widgets) and a readout, then ``figure`` as a :class:`LiveImage`.
 
-    ``refresh()`` updates the figure's artists and returns the readout text. Every change of a
-    control calls it and sends the redrawn figure to the live image. The default state is also
-    displayed as an ordinary output, which stays as it is, so that a headless run, an HTML or a
-    PDF export shows the figure.
+    ``refresh()`` updates the figure's artists and returns the readout text; every change of a
+    control calls it and redraws the figure in place. Returns the box of controls, whose
+    ``image`` attribute is the live figure.
     """
     import ipywidgets as widgets
     from IPython.display import display
 
     readout = widgets.HTML(value=refresh())
-    default = figure_png(figure)
-    image = widgets.Image(value=default, format="png", layout={"max_width": "100%", "height": "auto"})
+    box = widgets.VBox([*controls, *extra, readout])
+    display(box)
+    box.image = LiveImage(figure_image(figure))
 
     def on_change(_change=None) -> None:
         readout.value = refresh()
-        image.value = figure_png(figure)
+        box.image.update(figure_image(figure))
 
     for control in controls:
         control.observe(on_change, names="value")
-    box = widgets.VBox([*controls, *extra, readout, image])
-    display(box)
-    display({"image/png": default}, raw=True)
     return box
 
 
