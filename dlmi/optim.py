@@ -2,10 +2,11 @@ r"""Optimisers in numpy, written as the equations of the course and of ``torch.o
 
 Each optimiser is one class whose docstring states its algorithm and whose ``step`` follows
 that pseudo-code line by line, with the same symbols: :math:`\theta` (``theta``) for a
-parameter, :math:`g` (``g``) for its gradient, :math:`\gamma` (``lr``) for the learning rate,
-:math:`m, v` for running averages, :math:`t` for the step number. The hyperparameters have
-``torch.optim``'s names, defaults and update rules, so a trajectory computed here matches
-``torch.optim``'s to rounding error.
+parameter, :math:`g` (``g``) for its gradient, :math:`\eta` (``lr``) for the learning rate (the
+course's symbol; torch's documentation writes :math:`\gamma`), :math:`m, v` for running
+averages, :math:`t` for the step number. The hyperparameters have ``torch.optim``'s names,
+defaults and update rules, so a trajectory computed here matches ``torch.optim``'s to rounding
+error.
 
 ``params`` is a list of float numpy arrays (e.g. ``model.parameters()`` of a ``dlmi.nn``
 model); ``step(grads)`` updates them **in place** from a list of gradients of the same shapes:
@@ -138,10 +139,10 @@ class SGD(Optimizer):
         & \textbf{if } \mu \neq 0: \\
         & \quad b_t \leftarrow g_t \ \text{ if } t = 1 \text{ else } \mu\, b_{t-1} + (1 - \tau)\, g_t \\
         & \quad g_t \leftarrow g_t + \mu\, b_t \ \text{ if nesterov else } b_t \\
-        & \theta_t \leftarrow \theta_{t-1} - \gamma\, g_t
+        & \theta_t \leftarrow \theta_{t-1} - \eta\, g_t
         \end{aligned}
 
-    :math:`\gamma` = ``lr``, :math:`\mu` = ``momentum``, :math:`\tau` = ``dampening``,
+    :math:`\eta` = ``lr``, :math:`\mu` = ``momentum``, :math:`\tau` = ``dampening``,
     :math:`\lambda` = ``weight_decay`` (an L2 penalty :math:`\tfrac{\lambda}{2}\|\theta\|^2`).
     """
 
@@ -175,13 +176,13 @@ class Adagrad(Optimizer):
     .. math::
         \begin{aligned}
         & g_t \leftarrow \nabla_\theta J(\theta_{t-1}) \\
-        & \tilde\gamma \leftarrow \gamma / (1 + (t - 1)\,\eta) \\
+        & \tilde\eta \leftarrow \eta / (1 + (t - 1)\,\delta) \\
         & \textbf{if } \lambda \neq 0: \quad g_t \leftarrow g_t + \lambda\,\theta_{t-1} \\
         & s_t \leftarrow s_{t-1} + g_t^2 \qquad (s_0 = \tau) \\
-        & \theta_t \leftarrow \theta_{t-1} - \tilde\gamma\, \frac{g_t}{\sqrt{s_t} + \epsilon}
+        & \theta_t \leftarrow \theta_{t-1} - \tilde\eta\, \frac{g_t}{\sqrt{s_t} + \epsilon}
         \end{aligned}
 
-    :math:`\gamma` = ``lr``, :math:`\eta` = ``lr_decay``, :math:`\lambda` = ``weight_decay``,
+    :math:`\eta` = ``lr``, :math:`\delta` = ``lr_decay``, :math:`\lambda` = ``weight_decay``,
     :math:`\tau` = ``initial_accumulator_value``, :math:`\epsilon` = ``eps``; :math:`s` is torch's
     ``state_sum``. Because :math:`s_t` only grows, the effective step only shrinks.
     """
@@ -198,9 +199,9 @@ class Adagrad(Optimizer):
         return {"s": np.full(theta.shape, self.initial_accumulator_value)}
 
     def step(self, grads: Sequence[np.ndarray]) -> None:
-        lr, eta, lam, eps = self.lr, self.lr_decay, self.weight_decay, self.eps
+        lr, delta, lam, eps = self.lr, self.lr_decay, self.weight_decay, self.eps
         for theta, g, state in self._begin_step(grads):
-            lr_tilde = lr / (1 + (self.t - 1) * eta)
+            lr_tilde = lr / (1 + (self.t - 1) * delta)
             if lam != 0:
                 g = g + lam * theta
             s = state["s"] = state["s"] + g**2
@@ -217,10 +218,10 @@ class Adadelta(Optimizer):
         & v_t \leftarrow \rho\, v_{t-1} + (1 - \rho)\, g_t^2 \\
         & \Delta x_t \leftarrow \frac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{v_t + \epsilon}}\, g_t \\
         & u_t \leftarrow \rho\, u_{t-1} + (1 - \rho)\, \Delta x_t^2 \\
-        & \theta_t \leftarrow \theta_{t-1} - \gamma\, \Delta x_t
+        & \theta_t \leftarrow \theta_{t-1} - \eta\, \Delta x_t
         \end{aligned}
 
-    :math:`\gamma` = ``lr`` (a scale, 1 by default), :math:`\rho` = ``rho``,
+    :math:`\eta` = ``lr`` (a scale, 1 by default), :math:`\rho` = ``rho``,
     :math:`\epsilon` = ``eps``, :math:`\lambda` = ``weight_decay``; :math:`v` averages squared
     gradients, :math:`u` squared updates, both from 0.
     """
@@ -257,11 +258,11 @@ class RMSprop(Optimizer):
         & \textbf{if centered}: \quad \bar g_t \leftarrow \alpha\, \bar g_{t-1} + (1 - \alpha)\, g_t,
           \quad \tilde v_t \leftarrow \tilde v_t - \bar g_t^2 \\
         & \textbf{if } \mu > 0: \quad b_t \leftarrow \mu\, b_{t-1} + g_t / (\sqrt{\tilde v_t} + \epsilon),
-          \quad \theta_t \leftarrow \theta_{t-1} - \gamma\, b_t \\
-        & \textbf{else}: \quad \theta_t \leftarrow \theta_{t-1} - \gamma\, g_t / (\sqrt{\tilde v_t} + \epsilon)
+          \quad \theta_t \leftarrow \theta_{t-1} - \eta\, b_t \\
+        & \textbf{else}: \quad \theta_t \leftarrow \theta_{t-1} - \eta\, g_t / (\sqrt{\tilde v_t} + \epsilon)
         \end{aligned}
 
-    :math:`\gamma` = ``lr``, :math:`\alpha` = ``alpha``, :math:`\epsilon` = ``eps``,
+    :math:`\eta` = ``lr``, :math:`\alpha` = ``alpha``, :math:`\epsilon` = ``eps``,
     :math:`\mu` = ``momentum``, :math:`\lambda` = ``weight_decay``; ``centered`` divides by the
     gradient's estimated standard deviation rather than its RMS.
     """
@@ -310,10 +311,10 @@ class Adam(Optimizer):
         & \textbf{if amsgrad}: \quad v^{max}_t \leftarrow \max(v^{max}_{t-1}, v_t),
           \quad \hat v_t \leftarrow v^{max}_t / (1 - \beta_2^t) \\
         & \textbf{else}: \quad \hat v_t \leftarrow v_t / (1 - \beta_2^t) \\
-        & \theta_t \leftarrow \theta_{t-1} - \gamma\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)
+        & \theta_t \leftarrow \theta_{t-1} - \eta\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)
         \end{aligned}
 
-    :math:`\gamma` = ``lr``, :math:`(\beta_1, \beta_2)` = ``betas``, :math:`\epsilon` = ``eps``,
+    :math:`\eta` = ``lr``, :math:`(\beta_1, \beta_2)` = ``betas``, :math:`\epsilon` = ``eps``,
     :math:`\lambda` = ``weight_decay``; :math:`m, v` start at 0, which the bias corrections
     :math:`1 - \beta^t` undo in the first steps.
     """
