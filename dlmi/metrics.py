@@ -13,7 +13,8 @@ percentiles. Two models are compared on the *same* resamples (a paired bootstrap
 interval of their difference is widened for the 14 findings tested together (Bonferroni,
 1 − 0.05/14 ≈ 99.6 %). A resample in which a finding has no positive or no negative image has
 no AUC: it is recorded as NaN and left out of that finding's percentiles (``n_dropped`` counts
-them).
+them). Where several images come from one patient, ``groups=patient_ids`` resamples patients
+instead (a cluster bootstrap), since a patient's images are not independent.
 
 >>> result = bootstrap_ci(roc_auc, y_true, y_score)          # doctest: +SKIP
 >>> result.estimate, result.low, result.high                 # doctest: +SKIP
@@ -111,25 +112,44 @@ def roc_curve(y_true, y_score) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------------------------------------
 # Bootstrap
 # ---------------------------------------------------------------------------------------------
-def _resamples(n: int, n_boot: int, seed: int):
-    """Index sets (B, n) of images drawn with replacement, in chunks; the same for a given seed."""
+def _group_codes(groups, n: int) -> np.ndarray | None:
+    """``groups`` (n,) labels (patient ids, ...) as codes 0..G-1, or None."""
+    if groups is None:
+        return None
+    groups = np.asarray(groups)
+    if groups.ndim != 1 or len(groups) != n:
+        raise ValueError(f"groups must be one label per row, shape ({n},), got shape {groups.shape}")
+    return np.unique(groups, return_inverse=True)[1].ravel()
+
+
+def _resamples(n: int, n_boot: int, seed: int, groups: np.ndarray | None = None):
+    """Resamples as copies of each row, (B, n) counts in chunks; the same for a given seed.
+
+    Without ``groups``, n rows are drawn with replacement. With ``groups`` (codes 0..G-1, see
+    ``_group_codes``), G groups are drawn with replacement and each brings all its rows: a
+    cluster bootstrap, for rows that are not independent (several films of one patient).
+    """
     rng = np.random.default_rng(seed)
-    chunk = max(1, _CHUNK_CELLS // n)
+    m = n if groups is None else int(groups.max()) + 1
+    chunk = max(1, _CHUNK_CELLS // max(n, m))
     for start in range(0, n_boot, chunk):
-        yield rng.integers(0, n, size=(min(chunk, n_boot - start), n))
+        B = min(chunk, n_boot - start)
+        draws = rng.integers(0, m, size=(B, m))
+        counts = np.bincount((draws + m * np.arange(B)[:, None]).ravel(), minlength=B * m).reshape(B, m)
+        yield counts if groups is None else counts[:, groups]
 
 
-def _resampled_auc(y_true: np.ndarray, y_score: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """AUC of each column on each resample ``idx`` (B, n) → (B, K), NaN where a class is absent.
+def _resampled_auc(y_true: np.ndarray, y_score: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """AUC of each column on each resample → (B, K), NaN where a class is absent.
 
-    A resample is a weight per image: ``counts[b, i]`` copies of image i. With each column's
+    A resample is a weight per image: ``counts[b, i]`` copies of image i (``counts`` is (B, n)). With each column's
     negatives sorted by score once, the Mann–Whitney count of replicate b is
     Σ_positives counts[b, i] · (weight of the negatives below s_i + ½ weight of those tied with
     it); the weights below come from one cumulative sum over the sorted negatives, looked up at
     each positive's place (``searchsorted``) — a few array operations over all replicates.
     """
-    B, n = idx.shape
-    counts = np.bincount((idx + n * np.arange(B)[:, None]).ravel(), minlength=B * n).reshape(B, n).astype(np.float64)
+    counts = counts.astype(np.float64)
+    B, n = counts.shape
     aucs = np.empty((B, y_true.shape[1]))
     cumulative = np.zeros((B, n + 1))
     for k in range(y_true.shape[1]):
@@ -151,13 +171,15 @@ def _resampled_auc(y_true: np.ndarray, y_score: np.ndarray, idx: np.ndarray) -> 
     return aucs
 
 
-def bootstrap_replicates(metric: Callable, y_true, y_score, *, n_boot: int = 10_000, seed: int = 0) -> np.ndarray:
+def bootstrap_replicates(metric: Callable, y_true, y_score, *, n_boot: int = 10_000, seed: int = 0,
+                         groups=None) -> np.ndarray:
     """``metric`` on ``n_boot`` resamples of the images (rows) with replacement: (n_boot,) or (n_boot, K).
 
-    The resamples depend only on ``seed`` and the number of images, so two calls with the same
-    seed evaluate two models on the same replicates. ``metric=roc_auc`` takes a vectorised path
-    (10,000 replicates × 14 findings × 420 images in about a second); any other
-    ``metric(y_true, y_score)`` is called once per replicate.
+    The resamples depend only on ``seed``, the number of images and ``groups``, so two calls
+    with the same seed evaluate two models on the same replicates. ``groups`` (n,), e.g. the
+    patient of each film, resamples whole groups instead of rows (a cluster bootstrap).
+    ``metric=roc_auc`` takes a vectorised path (10,000 replicates × 14 findings × 420 images in
+    about a second); any other ``metric(y_true, y_score)`` is called once per replicate.
     """
     if not callable(metric):
         raise TypeError(f"metric must be a function (y_true, y_score) -> float or (K,), e.g. roc_auc, got {metric!r}")
@@ -165,16 +187,21 @@ def bootstrap_replicates(metric: Callable, y_true, y_score, *, n_boot: int = 10_
     check_scalar(seed, "seed", kind=Integral, low=0)
     if metric is roc_auc:
         y_true, y_score, flat = _check_scores(y_true, y_score)
-        reps = np.concatenate([_resampled_auc(y_true, y_score, idx) for idx in _resamples(len(y_true), n_boot, seed)])
+        codes = _group_codes(groups, len(y_true))
+        reps = np.concatenate([_resampled_auc(y_true, y_score, counts)
+                               for counts in _resamples(len(y_true), n_boot, seed, codes)])
         return reps[:, 0] if flat else reps
     y_true, y_score = np.asarray(y_true), np.asarray(y_score)
     if len(y_true) != len(y_score):
         raise ValueError(f"y_true and y_score must have the same number of rows, got {len(y_true)} and {len(y_score)}")
+    codes, rows = _group_codes(groups, len(y_true)), np.arange(len(y_true))
     reps = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # single-class replicates: NaN, counted later
-        for idx in _resamples(len(y_true), n_boot, seed):
-            reps += [np.asarray(metric(y_true[i], y_score[i]), dtype=np.float64) for i in idx]
+        for counts in _resamples(len(y_true), n_boot, seed, codes):
+            for c in counts:
+                i = np.repeat(rows, c)
+                reps.append(np.asarray(metric(y_true[i], y_score[i]), dtype=np.float64))
     return np.stack(reps)
 
 
@@ -217,27 +244,27 @@ def _percentile_result(estimate, replicates: np.ndarray, alpha: float) -> Bootst
 
 
 def bootstrap_ci(metric: Callable, y_true, y_score, n_boot: int = 10_000, alpha: float = 0.05,
-                 seed: int = 0) -> BootstrapResult:
+                 seed: int = 0, groups=None) -> BootstrapResult:
     """Point estimate ``metric(y_true, y_score)`` and its (1 − alpha) bootstrap percentile interval.
 
-    Images (rows) are resampled with replacement ``n_boot`` times (see ``bootstrap_replicates``);
-    replicates where the metric is undefined (NaN: one class only) are dropped from the
+    Images (rows) are resampled with replacement ``n_boot`` times, or whole ``groups`` of them
+    (see ``bootstrap_replicates``); replicates where the metric is undefined (NaN: one class only) are dropped from the
     percentiles and counted in ``n_dropped``.
     """
     check_scalar(alpha, "alpha", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
-    replicates = bootstrap_replicates(metric, y_true, y_score, n_boot=n_boot, seed=seed)
+    replicates = bootstrap_replicates(metric, y_true, y_score, n_boot=n_boot, seed=seed, groups=groups)
     return _percentile_result(metric(y_true, y_score), replicates, alpha)
 
 
 def bootstrap_difference(metric: Callable, y_true, y_score_a, y_score_b, n_boot: int = 10_000,
-                         alpha: float = 0.05, seed: int = 0) -> BootstrapResult:
+                         alpha: float = 0.05, seed: int = 0, groups=None) -> BootstrapResult:
     """``metric`` of model a minus model b, with a paired bootstrap interval (same resamples for both).
 
     For K findings tested at once, pass ``alpha=0.05 / K`` for Bonferroni-corrected intervals.
     """
     check_scalar(alpha, "alpha", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
-    reps_a = bootstrap_replicates(metric, y_true, y_score_a, n_boot=n_boot, seed=seed)
-    reps_b = bootstrap_replicates(metric, y_true, y_score_b, n_boot=n_boot, seed=seed)
+    reps_a = bootstrap_replicates(metric, y_true, y_score_a, n_boot=n_boot, seed=seed, groups=groups)
+    reps_b = bootstrap_replicates(metric, y_true, y_score_b, n_boot=n_boot, seed=seed, groups=groups)
     estimate = np.asarray(metric(y_true, y_score_a)) - np.asarray(metric(y_true, y_score_b))
     return _percentile_result(estimate, reps_a - reps_b, alpha)
 
@@ -247,13 +274,13 @@ def bootstrap_difference(metric: Callable, y_true, y_score_a, y_score_b, n_boot:
 # ---------------------------------------------------------------------------------------------
 def auc_comparison_table(y_true, y_score_a, y_score_b, findings: Sequence[str], *,
                          names: tuple[str, str] = ("CNN", "Comparator"), n_boot: int = 10_000,
-                         alpha: float = 0.05, seed: int = 0):
+                         alpha: float = 0.05, seed: int = 0, groups=None):
     """Table 1 of CheXNeXt: per finding, both models' AUCs with (1 − alpha) CIs and their difference.
 
     ``y_true`` (n, K) 0/1, ``y_score_a`` and ``y_score_b`` (n, K) scores of the two models on
     the same images. The difference a − b gets a Bonferroni-corrected (1 − alpha/K) paired
     interval; "Advantage" names the better model when that interval excludes 0, else
-    "No difference". Returns a numeric ``pandas.DataFrame`` indexed by finding (format it with
+    "No difference". ``groups`` (n,) resamples whole groups (patients) instead of images. Returns a numeric ``pandas.DataFrame`` indexed by finding (format it with
     ``paper_table``); ``table.attrs`` records the names and levels.
     """
     import pandas as pd
@@ -267,8 +294,8 @@ def auc_comparison_table(y_true, y_score_a, y_score_b, findings: Sequence[str], 
         raise TypeError(f"names must be two strings, got {names!r}")
     check_scalar(alpha, "alpha", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
     alpha_diff = alpha / y_true.shape[1]
-    reps_a = bootstrap_replicates(roc_auc, y_true, score_a, n_boot=n_boot, seed=seed)
-    reps_b = bootstrap_replicates(roc_auc, y_true, score_b, n_boot=n_boot, seed=seed)
+    reps_a = bootstrap_replicates(roc_auc, y_true, score_a, n_boot=n_boot, seed=seed, groups=groups)
+    reps_b = bootstrap_replicates(roc_auc, y_true, score_b, n_boot=n_boot, seed=seed, groups=groups)
     a = _percentile_result(roc_auc(y_true, score_a), reps_a, alpha)
     b = _percentile_result(roc_auc(y_true, score_b), reps_b, alpha)
     d = _percentile_result(a.estimate - b.estimate, reps_a - reps_b, alpha_diff)
@@ -280,7 +307,8 @@ def auc_comparison_table(y_true, y_score_a, y_score_b, findings: Sequence[str], 
          "advantage": advantage},
         index=pd.Index(findings, name="Finding"),
     )
-    table.attrs.update(names=tuple(names), level=1 - alpha, difference_level=1 - alpha_diff, n_boot=n_boot)
+    table.attrs.update(names=tuple(names), level=1 - alpha, difference_level=1 - alpha_diff, n_boot=n_boot,
+                       resampled="groups" if groups is not None else "images")
     return table
 
 

@@ -79,10 +79,12 @@ def test_roc_curve_matches_sklearn():
 def test_vectorised_bootstrap_auc_matches_sklearn_on_the_same_resamples():
     y, s = _data(n=60, seed=1)
     reps = bootstrap_replicates(roc_auc, y, s, n_boot=40, seed=7)
-    idx = np.concatenate(list(_resamples(60, 40, 7)))
+    counts = np.concatenate(list(_resamples(60, 40, 7)))
+    assert counts.shape == (40, 60) and (counts.sum(axis=1) == 60).all()
     for b in range(40):
+        rows = np.repeat(np.arange(60), counts[b])
         for j in range(y.shape[1]):
-            yb, sb = y[idx[b], j], s[idx[b], j]
+            yb, sb = y[rows, j], s[rows, j]
             if yb.min() == yb.max():
                 assert np.isnan(reps[b, j])
             else:
@@ -196,3 +198,35 @@ def test_auc_comparison_table_in_the_papers_format():
         auc_comparison_table(y, strong, weak, ["A", "B"])
     with pytest.raises(TypeError, match="auc_comparison_table"):
         paper_table(pd.DataFrame({"x": [1]}))
+
+
+def test_cluster_bootstrap_resamples_whole_patients():
+    """Two identical films per patient: resampling patients gives exactly the replicates of one
+    film per patient, where resampling films would count every patient twice (too narrow)."""
+    y, s = _data(n=80, k=2, seed=4)
+    y2, s2, patients = np.repeat(y, 2, axis=0), np.repeat(s, 2, axis=0), np.repeat(np.arange(80) * 7 + 3, 2)
+    per_patient = bootstrap_replicates(roc_auc, y2, s2, n_boot=300, seed=1, groups=patients)
+    np.testing.assert_allclose(per_patient, bootstrap_replicates(roc_auc, y, s, n_boot=300, seed=1), atol=1e-12)
+    cluster = bootstrap_ci(roc_auc, y2, s2, n_boot=2000, seed=1, groups=patients)
+    films = bootstrap_ci(roc_auc, y2, s2, n_boot=2000, seed=1)
+    assert np.all(cluster.high - cluster.low > 1.2 * (films.high - films.low))  # about √2 wider
+
+
+def test_cluster_bootstrap_generic_path_and_singleton_groups():
+    y, s = _data(n=40, k=1, seed=6)
+    groups = np.arange(40) // 3  # patients of 3 films
+    fast = bootstrap_replicates(roc_auc, y, s, n_boot=50, seed=2, groups=groups)
+    slow = bootstrap_replicates(lambda yt, ys: roc_auc(yt, ys) if 0 < yt.sum() < len(yt) else np.nan,
+                                y[:, 0], s[:, 0], n_boot=50, seed=2, groups=groups)
+    np.testing.assert_allclose(fast[:, 0], slow, atol=1e-12)
+    # one film per group is the ordinary bootstrap, replicate for replicate
+    np.testing.assert_array_equal(bootstrap_replicates(roc_auc, y, s, n_boot=50, seed=2, groups=np.arange(40)),
+                                  bootstrap_replicates(roc_auc, y, s, n_boot=50, seed=2))
+
+
+def test_cluster_bootstrap_rejects_groups_of_the_wrong_shape():
+    y, s = _data(n=30, k=1, seed=0)
+    with pytest.raises(ValueError, match="groups must be one label per row"):
+        bootstrap_ci(roc_auc, y, s, n_boot=10, groups=np.arange(29))
+    table = auc_comparison_table(y, s, s[::-1], ["a"], n_boot=20, groups=np.arange(30) // 2)
+    assert table.attrs["resampled"] == "groups"
