@@ -48,7 +48,8 @@ def main(sklearn_replicates: int) -> None:
         runs.append(time.perf_counter() - start)
     fast = min(runs)
 
-    idx = np.concatenate(list(_resamples(N_IMAGES, N_BOOT, 0)))[:sklearn_replicates]
+    counts = np.concatenate(list(_resamples(N_IMAGES, N_BOOT, 0)))[:sklearn_replicates]
+    idx = [np.repeat(np.arange(N_IMAGES), c) for c in counts]  # the same resamples, as row indices
     start = time.perf_counter()
     loop = np.array([[roc_auc_score(y[i, k], scores[i, k]) if 0 < y[i, k].sum() < N_IMAGES else np.nan
                       for k in range(N_FINDINGS)] for i in idx])
