@@ -4,7 +4,7 @@
 
 With a GPU, notebook 09 trains CheXNeXt's DenseNet-121 on 128-pixel films; without one,
 DenseNetSmall on 64-pixel films. This script executes the notebook (full mode) with the GPU
-configuration switched on, on CUDA when available and otherwise on the CPU (about 25 minutes on
+configuration switched on, on CUDA when available and otherwise on the CPU (about 20 minutes on
 2 cores), so that the configuration a GPU user gets is checked even where no GPU is. It reports
 whether every check cell passed, the notebook's wall time, the training time, and the results
 the checks are about. Writes benchmarks/results/notebook09_gpu.md.
@@ -95,7 +95,7 @@ def main(timeout: int) -> None:
                      f"{sum(r > 1 for r in summary['pointing_ratio'])} of {len(rows)} findings.")
     note = ("The notebook as a GPU user runs it (full mode: 1,200 patients, 14 epochs at most, early stopping "
             "on the tuning AUC), with its two configuration lines switched to DenseNet-121 on 128-pixel films. "
-            "On a CPU this takes about 25 minutes; on a GPU it shows how long the notebook takes there.")
+            "On a CPU it takes a quarter of an hour or more (the wall time above); on a GPU it shows how long the notebook takes there.")
     write("notebook09_gpu", "Notebook 09 in its GPU configuration: DenseNet-121 on 128-pixel films",
           "\n\n".join(lines), note)
     if failures:
