@@ -109,9 +109,11 @@ def tensor_loader(X, y, *, batch_size: int = 64, shuffle: bool = False, seed: in
                   y_dtype: torch.dtype = torch.float32) -> DataLoader:
     """A ``DataLoader`` over in-memory arrays ``X`` (N, ...) and ``y`` (N, ...), shuffled reproducibly."""
     X = as_array(X, "X", dtype=np.float32)
-    y = np.asarray(y)
-    if y.shape[0] != X.shape[0]:
-        raise ValueError(f"X and y must have the same number of samples, got {X.shape[0]} and {y.shape[0]}")
+    y = as_array(y, "y", dtype=None)
+    check_scalar(seed, "seed", kind=Integral, low=0)
+    if y.ndim == 0 or y.shape[0] != X.shape[0]:
+        got = y.shape[0] if y.ndim else "a scalar"
+        raise ValueError(f"X and y must have the same number of samples, got {X.shape[0]} and {got}")
     check_scalar(batch_size, "batch_size", kind=Integral, low=1)
     dataset = TensorDataset(torch.from_numpy(np.ascontiguousarray(X)), torch.as_tensor(y, dtype=y_dtype))
     generator = torch.Generator().manual_seed(seed)
@@ -157,8 +159,9 @@ def fit(model: nn.Module, train_loader, val_loader=None, *, loss_fn: Callable, o
         device=None, progress: bool = True) -> History:
     """Train ``model`` for ``epochs`` epochs; validate after each; return the ``History``.
 
-    Stops early when ``early_stopping`` says so (then restores the best weights), and stops with
-    a warning when the loss becomes NaN or infinite (``history.status`` says where and why).
+    Stops early when ``early_stopping`` says so, and stops with a warning when the loss becomes
+    NaN or infinite (``history.status`` says where and why); in both cases the best epoch's
+    weights are restored when ``early_stopping.restore_best``.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -172,6 +175,13 @@ def fit(model: nn.Module, train_loader, val_loader=None, *, loss_fn: Callable, o
     if early_stopping is not None and early_stopping.monitor.startswith("val_") and val_loader is None:
         raise ValueError(f"early_stopping monitors {early_stopping.monitor!r} but no val_loader was given")
     named_metrics = _metric_functions(metrics)
+    if early_stopping is not None:
+        recorded = ["train_loss", *(f"train_{k}" for k in named_metrics)]
+        if val_loader is not None:
+            recorded += ["val_loss", *(f"val_{k}" for k in named_metrics)]
+        if early_stopping.monitor not in recorded:
+            raise ValueError(f"early_stopping monitors {early_stopping.monitor!r}, which fit does not record: "
+                             f"choose one of {recorded}")
     device = torch.device(device) if device is not None else get_device()
     model.to(device)
 
@@ -180,6 +190,7 @@ def fit(model: nn.Module, train_loader, val_loader=None, *, loss_fn: Callable, o
     from tqdm.auto import tqdm
 
     bar = tqdm(total=epochs, desc="training", unit="epoch", disable=not _progress_enabled(progress))
+    diverged = False
     for epoch in range(1, epochs + 1):
         model.train()
         total, count, outputs, targets = 0.0, 0, [], []
@@ -189,13 +200,12 @@ def fit(model: nn.Module, train_loader, val_loader=None, *, loss_fn: Callable, o
             out = model(x)
             loss = loss_fn(out, y)
             if not torch.isfinite(loss):
+                diverged = True
                 history.status = (
                     f"diverged: the training loss became {loss.item()} at epoch {epoch}, batch {step}; "
                     "training stopped — try a smaller learning rate"
                 )
-                warnings.warn(history.status, RuntimeWarning, stacklevel=2)
-                bar.close()
-                return history
+                break
             loss.backward()
             optimizer.step()
             total += loss.item() * len(x)
@@ -204,6 +214,11 @@ def fit(model: nn.Module, train_loader, val_loader=None, *, loss_fn: Callable, o
                 outputs.append(out.detach().float().cpu())
                 targets.append(y.cpu())
             bar.set_postfix(epoch=epoch, loss=f"{total / count:.4f}")
+        if diverged:
+            break
+        if count == 0:
+            bar.close()
+            raise ValueError("train_loader yielded no batches (is it empty, or drop_last with too few samples?)")
         row = {"train_loss": total / count}
         if named_metrics:
             y_out, y_true = torch.cat(outputs).numpy(), torch.cat(targets).numpy()
@@ -233,4 +248,8 @@ def fit(model: nn.Module, train_loader, val_loader=None, *, loss_fn: Callable, o
     bar.close()
     if best_state is not None:
         model.load_state_dict(best_state)
+        if diverged:
+            history.status += f"; the weights of epoch {history.best_epoch} were restored"
+    if diverged:
+        warnings.warn(history.status, RuntimeWarning, stacklevel=2)
     return history

@@ -93,6 +93,25 @@ def test_divergence_is_reported_in_words_and_stops():
     assert len(history.epochs) < 50
 
 
+def test_divergence_restores_the_best_epoch_weights():
+    """Early stopping's best weights come back also when a later epoch diverges."""
+    model, train, val, opt = _setup()
+    bce, calls = nn.BCEWithLogitsLoss(), {"n": 0}
+
+    def loss_that_blows_up(out, y):  # 5 training batches + 1 validation call per epoch
+        calls["n"] += 1
+        return bce(out, y) * (float("inf") if calls["n"] > 2 * 6 + 1 else 1.0)  # epoch 3, batch 2
+
+    with pytest.warns(RuntimeWarning, match="diverged"):
+        history = fit(model, train, val, loss_fn=loss_that_blows_up, optimizer=opt, epochs=10,
+                      early_stopping=EarlyStopping(patience=10), progress=False)
+    assert history.status.startswith("diverged: the training loss became inf at epoch 3, batch 2")
+    assert history.best_epoch in (1, 2) and f"weights of epoch {history.best_epoch} were restored" in history.status
+    y_out, y_true = predict(model, val)
+    restored = float(bce(torch.from_numpy(y_out), torch.from_numpy(y_true)))
+    assert restored == pytest.approx(history["val_loss"][history.best_epoch - 1], abs=1e-6)
+
+
 def test_history_frame_and_plot():
     history = History()
     history.append(train_loss=1.0, val_loss=1.2, val_auc=0.6)
@@ -125,3 +144,13 @@ def test_bad_arguments_are_named():
         EarlyStopping(mode="lowest")
     with pytest.raises(ValueError, match="same number of samples"):
         tensor_loader(np.ones((3, 2)), np.ones(4))
+    with pytest.raises(ValueError, match="same number of samples"):
+        tensor_loader(np.ones((3, 2)), 3)
+    with pytest.raises(TypeError, match="seed"):
+        tensor_loader(np.ones((3, 2)), np.ones(3), seed=None)
+    with pytest.raises(ValueError, match="'val_auc', which fit does not record"):  # before any training
+        fit(model, train, val, loss_fn=loss, optimizer=opt, epochs=1, early_stopping=EarlyStopping("val_auc"))
+    empty = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.ones(3, 2), torch.ones(3, 1)),
+                                        batch_size=4, drop_last=True)
+    with pytest.raises(ValueError, match="train_loader yielded no batches"):
+        fit(model, empty, None, loss_fn=loss, optimizer=opt, epochs=1, progress=False)
