@@ -72,8 +72,18 @@ def _as_rng(rng) -> np.random.Generator:
     raise TypeError(f"rng must be None, an int seed or a numpy Generator, got {type(rng).__name__}")
 
 
+def _float_weight(weight, ndim: int | None = None) -> np.ndarray:
+    if not isinstance(weight, np.ndarray) or not np.issubdtype(weight.dtype, np.floating):
+        raise TypeError(f"weight must be a float numpy array (it is filled in place), got "
+                        f"{weight.dtype if isinstance(weight, np.ndarray) else type(weight).__name__}")
+    if ndim is not None and weight.ndim != ndim:
+        raise ValueError(f"weight must be a (d_in, d_out) matrix, got shape {weight.shape}")
+    return weight
+
+
 def init_normal_(weight: np.ndarray, sigma: float = 0.01, rng=None) -> np.ndarray:
-    """Fill ``weight`` in place with draws from N(0, σ²), as in the slides; return it."""
+    """Fill ``weight`` (a float array) in place with draws from N(0, σ²), as in the slides; return it."""
+    _float_weight(weight)
     check_positive(sigma, "sigma")
     weight[...] = _as_rng(rng).normal(0.0, sigma, size=weight.shape)
     return weight
@@ -81,13 +91,13 @@ def init_normal_(weight: np.ndarray, sigma: float = 0.01, rng=None) -> np.ndarra
 
 def init_xavier_(weight: np.ndarray, rng=None) -> np.ndarray:
     """Glorot & Bengio (2010): N(0, σ²) with σ² = 2 / (d_in + d_out), for tanh and sigmoid."""
-    d_in, d_out = weight.shape
+    d_in, d_out = _float_weight(weight, ndim=2).shape
     return init_normal_(weight, np.sqrt(2.0 / (d_in + d_out)), rng)
 
 
 def init_he_(weight: np.ndarray, rng=None) -> np.ndarray:
     """He et al. (2015): N(0, σ²) with σ² = 2 / d_in, which keeps ReLU activations' scale."""
-    d_in, _ = weight.shape
+    d_in, _ = _float_weight(weight, ndim=2).shape
     return init_normal_(weight, np.sqrt(2.0 / d_in), rng)
 
 
@@ -95,17 +105,16 @@ def init_he_(weight: np.ndarray, rng=None) -> np.ndarray:
 # Numerically stable elementwise functions
 # --------------------------------------------------------------------------------------------
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) = 1 / (1 + e^(−z)), elementwise, without overflow for large |z|; dtype kept."""
-    z = np.asarray(z)
-    if not np.issubdtype(z.dtype, np.floating):
-        z = z.astype(np.float64)
+    """σ(z) = 1 / (1 + e^(−z)), elementwise, without overflow for large |z|; float dtype kept."""
+    z = as_array(z, "z", dtype=None, allow_nan=True)
     e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
 
 
 def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
     """exp(z_c) / Σ_c' exp(z_c') along ``axis``; subtracting the maximum first avoids overflow."""
-    z = np.asarray(z)
+    z = as_array(z, "z", dtype=None, allow_nan=True)
+    check_scalar(axis, "axis", kind=Integral, low=-max(z.ndim, 1), high=max(z.ndim, 1) - 1)
     e = np.exp(z - z.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
 
@@ -234,7 +243,7 @@ class Linear(Module):
 
 
 class ReLU(Module):
-    """g(z) = max(0, z); g'(z) = 1 where z > 0, else 0. Any shape."""
+    """g(z) = max(0, z); g'(z) = 1 where z > 0, else 0. Input (n, d)."""
 
     def forward(self, x) -> np.ndarray:
         x = self._input(x)
@@ -246,7 +255,7 @@ class ReLU(Module):
 
 
 class Sigmoid(Module):
-    """g(z) = 1 / (1 + e^(−z)); g'(z) = g(z)(1 − g(z)). Any shape."""
+    """g(z) = 1 / (1 + e^(−z)); g'(z) = g(z)(1 − g(z)). Input (n, d)."""
 
     def forward(self, x) -> np.ndarray:
         self._g = sigmoid(self._input(x))
@@ -259,7 +268,7 @@ class Sigmoid(Module):
 
 
 class Tanh(Module):
-    """g(z) = (e^z − e^(−z)) / (e^z + e^(−z)); g'(z) = 1 − g(z)². Any shape."""
+    """g(z) = (e^z − e^(−z)) / (e^z + e^(−z)); g'(z) = 1 − g(z)². Input (n, d)."""
 
     def forward(self, x) -> np.ndarray:
         self._g = np.tanh(self._input(x))
@@ -460,26 +469,32 @@ class CrossEntropyLoss(_Loss):
 # Training and checking
 # --------------------------------------------------------------------------------------------
 def gradient_descent(
-    model: Module, loss: _Loss, x, y, *, lr: float, n_steps: int
+    model: Module, loss: _Loss, x, y, *, lr: float, n_steps: int, max_weight: float = 1e6
 ) -> np.ndarray:
     """The slides' algorithm on the whole data set: repeat ``W ← W − η ∂J/∂W`` ``n_steps`` times.
 
-    Returns the cost before each step, shape (n_steps,). Raises ``FloatingPointError`` with an
-    explanation when the cost stops being finite (the learning rate is too large).
+    Returns the cost before each step, shape (n_steps,). Raises ``FloatingPointError``, naming
+    the step, when the outputs or the cost stop being finite or a weight grows beyond
+    ``max_weight`` in size: the learning rate is too large.
     """
     check_positive(lr, "lr")
     check_scalar(n_steps, "n_steps", kind=Integral, low=1)
+    check_positive(max_weight, "max_weight")
     history = np.empty(n_steps)
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported in words below
         for t in range(n_steps):
-            history[t] = loss.forward(model.forward(x), y)
+            out = model.forward(x)
+            history[t] = loss.forward(out, y) if np.isfinite(out).all() else np.inf
             if not np.isfinite(history[t]):
-                raise FloatingPointError(
-                    f"training diverged at step {t}: the cost became {history[t]}; lower the learning rate"
-                )
+                raise FloatingPointError(f"training diverged at step {t}: the cost is no longer finite; "
+                                         "lower the learning rate")
             model.backward(loss.backward())
             for w, g in zip(model.parameters(), model.gradients()):
                 w -= lr * g
+            largest = max(float(np.abs(w).max()) for w in model.parameters())
+            if not largest <= max_weight:
+                raise FloatingPointError(f"training diverged at step {t}: a weight reached {largest:.3g} "
+                                         f"(more than max_weight = {max_weight:g}); lower the learning rate")
     return history
 
 

@@ -5,6 +5,7 @@ import pytest
 import torch
 from scipy import special
 
+import dlmi
 from dlmi import nn
 
 ACTIVATIONS = {"relu": (nn.ReLU, torch.nn.ReLU), "tanh": (nn.Tanh, torch.nn.Tanh), "sigmoid": (nn.Sigmoid, torch.nn.Sigmoid)}
@@ -336,3 +337,28 @@ def test_perceptron_validates_input():
         nn.Perceptron().predict(np.ones((3, 2)))
     with pytest.raises(ValueError, match="lr must be in"):
         nn.Perceptron(lr=0).fit(np.ones((2, 1)), np.array([0, 1]))
+
+
+def test_gradient_descent_names_the_step_where_it_diverges():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(20, 1))
+    dlmi.seed_everything(0)
+    with pytest.raises(FloatingPointError, match=r"diverged at step \d+: a weight reached .* lower the learning rate"):
+        nn.gradient_descent(nn.Linear(1, 1), nn.MSELoss(), x, 3 * x, lr=1.5, n_steps=2000)
+    model = nn.Sequential(nn.Linear(1, 4), nn.Sigmoid(), nn.Linear(4, 1))
+    with pytest.raises(FloatingPointError, match="diverged at step"):
+        nn.gradient_descent(model, nn.BCEWithLogitsLoss(), x, (x > 0).astype(float), lr=1e8, n_steps=50)
+
+
+def test_elementwise_functions_and_initialisers_name_bad_input():
+    with pytest.raises(TypeError, match="z must hold numbers"):
+        nn.softmax(["a", "b"])
+    with pytest.raises(TypeError, match="z must"):
+        nn.sigmoid(None)
+    with pytest.raises(ValueError, match="axis"):
+        nn.softmax(np.ones((2, 3)), axis=2)
+    with pytest.raises(TypeError, match="weight must be a float numpy array"):
+        nn.init_normal_(np.zeros((3, 3), dtype=int), 1.0)
+    with pytest.raises(ValueError, match=r"weight must be a \(d_in, d_out\) matrix"):
+        nn.init_xavier_(np.zeros(5))
+    np.testing.assert_allclose(nn.softmax(np.array([[1.0, 2.0, 3.0]]), axis=-1).sum(), 1.0)
