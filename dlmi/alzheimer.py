@@ -31,6 +31,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold, train_te
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
+from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from .runtime import seed_everything
@@ -82,12 +83,23 @@ def downsample(maps, factor: int = 2) -> np.ndarray:
 
 
 def balanced_accuracy(y_true, y_pred) -> float:
-    """Mean over classes of the fraction of that class predicted right (sensitivity and specificity)."""
-    y_true = as_array(y_true, "y_true", ndim=1)
-    y_pred = as_array(y_pred, "y_pred", ndim=1)
+    """Mean of sensitivity and specificity, for 0/1 labels ``y_true`` (n,) and 0/1 predictions ``y_pred`` (n,).
+
+    Scores or probabilities are refused: threshold them first (e.g. ``y_score > 0``).
+    """
+    y_true = _labels(y_true, "y_true")
+    y_pred = _labels(y_pred, "y_pred")
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y_true and y_pred must have the same length, got {len(y_true)} and {len(y_pred)}")
     return float(np.mean([(y_pred[y_true == c] == c).mean() for c in np.unique(y_true)]))
+
+
+def _labels(y, name: str) -> np.ndarray:
+    """0/1 labels of shape (n,), named in the error otherwise."""
+    y = check_binary(y, name)
+    if y.ndim != 1:
+        raise ValueError(f"{name} must be one 0/1 label per subject, shape (n,), got shape {y.shape}")
+    return y
 
 
 def fold_interval(scores, level: float = 0.95) -> tuple[float, float, float]:
@@ -220,6 +232,7 @@ class RegionalSVM(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X) -> np.ndarray:
         """Signed distance to the separating hyperplane, (n,); positive means label 1."""
+        check_is_fitted(self, "search_")
         return self.search_.decision_function(as_array(X, "X", ndim=2))
 
     def predict(self, X) -> np.ndarray:
@@ -293,14 +306,13 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y, groups=None) -> "CNNClassifier":
         """Train on X (N, C, ...) and y (N,) 0/1; ``groups`` is accepted and unused (one row per subject)."""
         X = as_array(X, "X", ndim=(3, 4, 5), dtype=np.float32)
-        y = check_binary(y, "y").astype(np.float32)
+        y = _labels(y, "y").astype(np.float32)
         if len(X) != len(y):
             raise ValueError(f"X and y must have the same number of samples, got {len(X)} and {len(y)}")
         return self._train(X, y)
 
     def _logits(self, X: np.ndarray) -> np.ndarray:
-        if not hasattr(self, "model_"):
-            raise RuntimeError("this classifier is not fitted yet: call fit(X, y) first")
+        check_is_fitted(self, "model_")
         out, _ = predict(self.model_, tensor_loader(X, np.zeros(len(X)), batch_size=64))
         return out[:, 0]
 

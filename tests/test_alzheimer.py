@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 import torch
 from scipy import stats
+from sklearn.exceptions import NotFittedError
 from sklearn.metrics import balanced_accuracy_score
 from torch import nn
 
@@ -213,10 +214,21 @@ def test_cnn_classifier_names_bad_input():
         alz.CNNClassifier(lambda: "not a network").fit(X, y)
     with pytest.raises(ValueError, match="same number of samples"):
         alz.CNNClassifier(_small_cnn).fit(X, y[:-1])
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         alz.CNNClassifier(_small_cnn).predict(X)
     with pytest.raises(ValueError, match="lr"):
         alz.CNNClassifier(_small_cnn, lr=0.0).fit(X, y)
+    with pytest.raises(ValueError, match=r"y must be one 0/1 label per subject"):
+        alz.CNNClassifier(_small_cnn).fit(X, y[:, None])
+    with pytest.raises(NotFittedError, match="not fitted"):
+        alz.RegionalSVM().decision_function(np.ones((3, 4)))
+
+
+def test_balanced_accuracy_refuses_scores():
+    assert alz.balanced_accuracy([0, 0, 1, 1], [0, 1, 1, 1]) == 0.75
+    assert alz.balanced_accuracy(np.array([0, 1]), np.array([False, True])) == 1.0  # thresholded scores
+    with pytest.raises(ValueError, match="y_pred must hold binary labels"):
+        alz.balanced_accuracy([0, 0, 1, 1], [0.2, 0.4, 0.7, 0.9])
 
 
 def test_batchnorm_statistics_are_those_of_the_training_data_after_fit():
