@@ -112,3 +112,20 @@ def check_choice(value, name: str, choices: Sequence):
     if value not in choices:
         raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
     return value
+
+
+def check_rng(rng, name: str = "rng") -> np.random.Generator:
+    """A ``np.random.Generator`` from ``None`` (fresh entropy), a non-negative int seed or a Generator.
+
+    A Generator is returned as it is (its draws continue); anything else is a ``TypeError``,
+    a negative seed a ``ValueError``, both naming the argument.
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None:
+        return np.random.default_rng()
+    if isinstance(rng, bool) or not isinstance(rng, Integral):
+        raise TypeError(f"{name} must be None, an int seed or a numpy Generator, got {type(rng).__name__}")
+    if rng < 0:
+        raise ValueError(f"{name} must be a non-negative int seed, got {rng}")
+    return np.random.default_rng(int(rng))

@@ -72,6 +72,25 @@ def test_bad_arguments_name_themselves():
         toy.make_xor(10, noise=-0.1)
     with pytest.raises(TypeError, match="rng must be None, an int seed or a numpy Generator"):
         toy.make_spiral(10, rng="zero")
+    with pytest.raises(ValueError, match="rng must be a non-negative int seed, got -1"):
+        toy.make_toy_dataset("xor", 10, rng=-1)
+
+
+def test_a_generator_continues_its_draws():
+    rng = np.random.default_rng(3)
+    first, second = toy.make_xor(50, rng=rng)[0], toy.make_xor(50, rng=rng)[0]
+    assert not np.array_equal(first, second)
+
+
+@pytest.mark.parametrize("name", toy.TOY_DATASETS)
+def test_clean_points_lie_where_the_docstring_says(name):
+    X, _ = toy.make_toy_dataset(name, 10000, noise=0.0, rng=0)
+    outside = (np.abs(X) > 1).any(axis=1).mean()
+    if name == "gaussian":  # unbounded tails, as documented
+        assert 0.01 < outside < 0.02
+        assert "1.4 %" in toy.__doc__ and "1.4 %" in toy.make_gaussian_blobs.__doc__
+    else:
+        assert outside == 0
 
 
 def test_exported_from_dlmi_data():

@@ -2,7 +2,9 @@ import numpy as np
 import pytest
 from numbers import Integral
 
-from dlmi.validation import as_array, check_binary, check_choice, check_positive, check_scalar, check_X_y
+from dlmi.validation import (
+    as_array, check_binary, check_choice, check_positive, check_rng, check_scalar, check_X_y,
+)
 
 
 def test_as_array_converts_and_checks_dimensions():
@@ -45,3 +47,15 @@ def test_check_scalar_bounds_and_types():
         check_scalar(float("nan"), "lr")
     with pytest.raises(ValueError, match="mode must be one of"):
         check_choice("avg", "mode", ["min", "max"])
+
+
+def test_check_rng_makes_a_generator_or_names_the_argument():
+    rng = np.random.default_rng(0)
+    assert check_rng(rng) is rng
+    assert isinstance(check_rng(None), np.random.Generator)
+    assert check_rng(np.int64(4)).random() == np.random.default_rng(4).random()
+    with pytest.raises(ValueError, match="seed must be a non-negative int seed, got -1"):
+        check_rng(-1, "seed")
+    for bad in ("0", 1.5, True, np.random.RandomState(0)):
+        with pytest.raises(TypeError, match="rng must be None, an int seed or a numpy Generator"):
+            check_rng(bad)
