@@ -79,16 +79,20 @@ def grad_cam(model: nn.Module, x, target: int, *, layer: nn.Module | None = None
     """Grad-CAM of output ``target`` at ``layer`` (default ``model.features``): (B, H, W), ≥ 0.
 
     α_c = mean over (i, j) of ∂y_target/∂A_c(i, j);  map = ReLU(Σ_c α_c A_c), upsampled to the
-    image size. Works for any network whose ``layer`` outputs (B, C, h, w) maps.
+    image size. Works for any network whose ``layer`` outputs (B, C, h, w) maps. The model's
+    parameter gradients are left as they were.
     """
     x = _check_model_input(model, x)
-    layer = model.features if layer is None else layer
+    if layer is None:
+        layer = getattr(model, "features", None)
+        if not isinstance(layer, nn.Module):
+            raise TypeError(f"{type(model).__name__} has no .features: pass layer=, the module whose output "
+                            "maps Grad-CAM should weigh (e.g. the last convolutional block)")
     if not isinstance(layer, nn.Module):
         raise TypeError(f"layer must be a torch.nn.Module of model, got {type(layer).__name__}")
     captured: dict[str, torch.Tensor] = {}
 
     def keep(_module, _inputs, output):
-        output.retain_grad()
         captured["maps"] = output
 
     handle = layer.register_forward_hook(keep)
@@ -102,14 +106,12 @@ def grad_cam(model: nn.Module, x, target: int, *, layer: nn.Module | None = None
             check_scalar(target, "target", kind=Integral, low=0, high=out.shape[1] - 1)
             if "maps" not in captured or captured["maps"].ndim != 4:
                 raise ValueError("layer must output (B, C, h, w) feature maps during model(x)")
-            out[:, target].sum().backward()
+            (gradient,) = torch.autograd.grad(out[:, target].sum(), captured["maps"])
     finally:
         handle.remove()
         model.train(was_training)
-    maps = captured["maps"]
-    weights = maps.grad.mean(dim=(2, 3))
-    cam = torch.relu(torch.einsum("bc,bchw->bhw", weights, maps)).detach()
-    model.zero_grad(set_to_none=True)
+    maps = captured["maps"].detach()
+    cam = torch.relu(torch.einsum("bc,bchw->bhw", gradient.mean(dim=(2, 3)), maps))
     return _upsample(cam, tuple(x.shape[2:])) if upsample else cam.cpu().numpy()
 
 
@@ -194,6 +196,7 @@ def localisation_table(model: nn.Module, images, masks, true_labels, findings: S
     if len(findings) != true_labels.shape[1]:
         raise ValueError(f"findings must name the {true_labels.shape[1]} columns, got {len(findings)} names")
     check_scalar(max_per_finding, "max_per_finding", kind=Integral, low=1)
+    check_scalar(batch_size, "batch_size", kind=Integral, low=1)
     explain = class_activation_map if method == "cam" else grad_cam
     rows = []
     for k, name in enumerate(findings):

@@ -47,12 +47,22 @@ def test_cam_mean_plus_bias_is_the_logit(model):
 def test_grad_cam_is_the_positive_part_of_cam_for_a_pooled_linear_head(model):
     x = torch.randn(3, 1, 32, 32)
     cam = class_activation_map(model, x, target=2, upsample=False)
+    grads_before = [None if p.grad is None else p.grad.clone() for p in model.parameters()]
     gcam = grad_cam(model, x, target=2, upsample=False)
     h, w = cam.shape[1:]
     # ∂y/∂A_c(i, j) = w_c / (h w), so α_c = w_c / (h w): Grad-CAM = ReLU(CAM) / (h w)
     np.testing.assert_allclose(gcam, np.clip(cam, 0, None) / (h * w), rtol=1e-4, atol=1e-7)
     assert not model.training
-    assert all(p.grad is None for p in model.parameters())
+    for before, p in zip(grads_before, model.parameters()):  # the caller's gradients are left alone
+        assert (before is None and p.grad is None) or torch.equal(before, p.grad)
+    assert any(g is not None for g in grads_before)
+
+
+def test_grad_cam_asks_for_a_layer_when_the_model_has_no_features():
+    net = nn.Sequential(nn.Conv2d(1, 2, 3), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2, 2))
+    with pytest.raises(TypeError, match="has no .features: pass layer="):
+        grad_cam(net, torch.randn(1, 1, 8, 8), target=0)
+    assert grad_cam(net, torch.randn(1, 1, 8, 8), target=0, layer=net[0]).shape == (1, 8, 8)
 
 
 def test_grad_cam_at_an_inner_layer_of_another_network():
