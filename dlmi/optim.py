@@ -76,7 +76,7 @@ class Optimizer:
         raise NotImplementedError
 
     def _init_state(self, theta: np.ndarray) -> dict[str, np.ndarray]:
-        """The state of one parameter before its first step (zeros of its shape, by default)."""
+        """The state of one parameter before its first step (none by default; subclasses give zeros)."""
         return {}
 
     def _begin_step(self, grads: Sequence[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray, dict]]:
@@ -112,14 +112,24 @@ class Optimizer:
     def state_dict(self) -> dict:
         """A copy of the step count, the per-parameter state and the hyperparameters."""
         hyper = {k: v for k, v in vars(self).items() if k not in ("params", "state", "t")}
-        return {"t": self.t, "state": copy.deepcopy(self.state), "hyperparameters": hyper}
+        return {"optimizer": type(self).__name__, "t": self.t, "state": copy.deepcopy(self.state),
+                "hyperparameters": hyper}
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore what ``state_dict`` returned (same optimiser class and parameter shapes)."""
+        if not isinstance(state_dict, dict) or not {"optimizer", "t", "state", "hyperparameters"} <= set(state_dict):
+            raise TypeError("state_dict must be a dict returned by an optimiser's state_dict()")
+        if state_dict["optimizer"] != type(self).__name__:
+            raise ValueError(f"state_dict comes from {state_dict['optimizer']}, not {type(self).__name__}")
         if len(state_dict["state"]) != len(self.params):
             raise ValueError(
                 f"state_dict has state for {len(state_dict['state'])} parameters, this optimiser has {len(self.params)}"
             )
+        for i, (theta, state) in enumerate(zip(self.params, state_dict["state"])):
+            for key, value in state.items():
+                if np.shape(value) != theta.shape:
+                    raise ValueError(f"state_dict's {key!r} for parameter {i} has shape {np.shape(value)}, "
+                                     f"the parameter has shape {theta.shape}")
         self.t = int(state_dict["t"])
         self.state = copy.deepcopy(state_dict["state"])
         vars(self).update(state_dict["hyperparameters"])

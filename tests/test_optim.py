@@ -148,6 +148,24 @@ def test_zero_state_and_state_dict_round_trip():
     assert "Adam(lr=0.05" in repr(opt)
 
 
+@pytest.mark.parametrize("cls", list(OPTIMIZERS.values()))
+def test_load_state_dict_refuses_another_optimiser_or_other_shapes(cls):
+    start, grads = _problem()
+    params = [p.copy() for p in start]
+    opt = cls(params, lr=0.01)
+    opt.step(grads(params))
+    saved = opt.state_dict()
+    cls([p.copy() for p in start], lr=0.01).load_state_dict(saved)  # the same class and shapes: fine
+    other = SGD if cls is not SGD else Adam
+    with pytest.raises(ValueError, match=f"comes from {cls.__name__}"):
+        other([p.copy() for p in start], lr=0.01).load_state_dict(saved)
+    if any(saved["state"]):
+        with pytest.raises(ValueError, match="has shape"):
+            cls([np.zeros(p.size + 1) for p in start], lr=0.01).load_state_dict(saved)
+    with pytest.raises(TypeError, match="state_dict must be a dict"):
+        opt.load_state_dict({"t": 1})
+
+
 @pytest.mark.parametrize(
     "make,match",
     [
