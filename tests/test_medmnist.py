@@ -1,5 +1,6 @@
 """MedMNIST loader: the official layout loads, every kind of bad file is named and explained."""
 
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -101,6 +102,42 @@ def test_pickled_objects_and_non_archives_are_refused(tmp_path):
     junk.write_bytes(b"not a zip file at all")
     with pytest.raises(ValueError, match="junk.npz: not a readable .npz"):
         load_medmnist(junk)
+
+
+def _npy_with_header(header: bytes) -> bytes:
+    """A version-1.0 ``.npy`` member whose header dictionary is ``header`` (damaged on purpose)."""
+    header = header.ljust(118) + b"\n"
+    return b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header
+
+
+@pytest.mark.parametrize(
+    "header, raw",
+    [
+        (b"{'descr': 'zz', 'fortran_order': False, 'shape': (6, 28, 28), }", "ValueError"),
+        (b"{'descr': '|u1, 'fortran_order", "TokenError"),
+    ],
+)
+def test_a_damaged_array_header_names_the_file(tmp_path, header, raw):
+    good = _write(tmp_path / "good.npz")
+    path = tmp_path / "damaged.npz"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w") as target:
+        for member in source.namelist():
+            damaged = member == "train_images.npy"
+            target.writestr(member, _npy_with_header(header) if damaged else source.read(member))
+    with pytest.raises(ValueError, match=rf"damaged.npz: not a readable .npz archive.*{raw}.*download damaged.npz again"):
+        load_medmnist(path, "train")
+    assert load_medmnist(path, "val")[0].shape == (2, 28, 28)  # the intact members still load
+
+
+def test_a_directory_is_named_as_one(tmp_path):
+    with pytest.raises(ValueError, match="path must be a .npz file, got the directory"):
+        load_medmnist(tmp_path)
+
+
+def test_a_known_name_in_other_case_is_still_checksummed(tmp_path):
+    path = _write(tmp_path / "BreastMNIST.npz")
+    with pytest.raises(ValueError, match=r"BreastMNIST.npz: MD5 [0-9a-f]{32} differs from the published 7506"):
+        load_medmnist(path)
 
 
 def test_bad_arguments(tmp_path):

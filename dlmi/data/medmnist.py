@@ -155,9 +155,11 @@ def load_medmnist(path, split: str = "train", *, check_md5: bool = True) -> tupl
     if not isinstance(check_md5, bool):
         raise TypeError(f"check_md5 must be True or False, got {check_md5!r}")
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"path must be a .npz file, got the directory {path}; pass the file inside it")
     if not path.is_file():
         raise FileNotFoundError(_where_to_get(path))
-    info = MEDMNIST_FILES.get(path.name)
+    info = MEDMNIST_FILES.get(path.name.lower())
     if check_md5 and info is not None:
         md5 = file_md5(path)
         if md5 != info.md5:
@@ -167,21 +169,24 @@ def load_medmnist(path, split: str = "train", *, check_md5: bool = True) -> tupl
                 "if you changed it on purpose)"
             )
     if not zipfile.is_zipfile(path):
-        raise ValueError(f"{path}: not a readable .npz archive (not a zip file)")
+        raise ValueError(f"{path}: not a readable .npz archive (not a zip file); download {path.name} again")
     try:
         with np.load(path, allow_pickle=False) as archive:
-            missing = [key for key in _KEYS if key not in archive.files]
-            if missing:
-                raise ValueError(
-                    f"{path}: not a MedMNIST file, missing {missing}; it holds {sorted(archive.files)}"
-                )
-            images, labels = archive[f"{split}_images"], archive[f"{split}_labels"]
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise ValueError(f"{path}: not a readable .npz archive ({exc})") from None
-    except ValueError as exc:
-        if "allow_pickle" in str(exc):
-            raise ValueError(f"{path}: holds Python objects (pickled arrays), which are not loaded") from None
+            present = sorted(archive.files)
+            missing = [key for key in _KEYS if key not in present]
+            if not missing:
+                images, labels = archive[f"{split}_images"], archive[f"{split}_labels"]
+    except MemoryError:
         raise
+    except Exception as exc:  # whatever a damaged member raises: BadZipFile, TokenError, a bad header
+        if isinstance(exc, ValueError) and "allow_pickle" in str(exc):
+            raise ValueError(f"{path}: holds Python objects (pickled arrays), which are not loaded") from None
+        raise ValueError(
+            f"{path}: not a readable .npz archive, the file is damaged ({type(exc).__name__}: {exc}); "
+            f"download {path.name} again (https://medmnist.com)"
+        ) from exc
+    if missing:
+        raise ValueError(f"{path}: not a MedMNIST file, missing {missing}; it holds {present}")
 
     _check_images(images, f"{split}_images", str(path), info)
     _check_labels(labels, f"{split}_labels", str(path), len(images), info)
