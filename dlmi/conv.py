@@ -88,8 +88,9 @@ def conv2d(x, w, b=None, stride: int | tuple[int, int] = 1, padding: int | tuple
     b : (F,) biases, or None.
     stride, padding : an int, or a pair (rows, columns); padding adds zeros on every side.
 
-    Returns (N, F, H', W') — or (H', W') for one image — in ``x``'s floating dtype
-    (float32 stays float32), with H' = ⌊(H − kh + 2P)/S⌋ + 1 (``output_size``).
+    Returns (N, F, H', W') — or (H', W') for one image — in the floating dtype of ``x`` and
+    ``w`` together (float32 stays float32 when both are), with H' = ⌊(H − kh + 2P)/S⌋ + 1
+    (``output_size``).
     """
     x = as_array(x, "x", ndim=(2, 4), dtype=None)
     w = as_array(w, "w", ndim=(2, 4), dtype=None)

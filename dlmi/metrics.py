@@ -48,12 +48,12 @@ __all__ = [
 _CHUNK_CELLS = 2_000_000
 
 
-def _check_scores(y_true, y_score) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Binary labels and scores as (n, K) float64 arrays; ``True`` when they came in 1-D."""
+def _check_scores(y_true, y_score, name: str = "y_score") -> tuple[np.ndarray, np.ndarray, bool]:
+    """Binary labels and scores (called ``name`` in errors) as (n, K) float64 arrays; ``True`` when 1-D."""
     y_true = check_binary(as_array(y_true, "y_true", ndim=(1, 2)), "y_true")
-    y_score = as_array(y_score, "y_score", ndim=(1, 2))
+    y_score = as_array(y_score, name, ndim=(1, 2))
     if y_true.shape != y_score.shape:
-        raise ValueError(f"y_true and y_score must have the same shape, got {y_true.shape} and {y_score.shape}")
+        raise ValueError(f"y_true and {name} must have the same shape, got {y_true.shape} and {y_score.shape}")
     flat = y_true.ndim == 1
     return (y_true[:, None], y_score[:, None], True) if flat else (y_true, y_score, False)
 
@@ -285,8 +285,8 @@ def auc_comparison_table(y_true, y_score_a, y_score_b, findings: Sequence[str], 
     """
     import pandas as pd
 
-    y_true, score_a, _ = _check_scores(y_true, y_score_a)
-    _, score_b, _ = _check_scores(y_true, y_score_b)
+    y_true, score_a, _ = _check_scores(y_true, y_score_a, "y_score_a")
+    _, score_b, _ = _check_scores(y_true, y_score_b, "y_score_b")
     findings = list(findings)
     if len(findings) != y_true.shape[1]:
         raise ValueError(f"findings must name the {y_true.shape[1]} columns, got {len(findings)} names")

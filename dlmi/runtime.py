@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 
 import numpy as np
@@ -21,7 +20,6 @@ def seed_everything(seed: int = 0) -> np.random.Generator:
     seed = int(seed)
     random.seed(seed)
     np.random.seed(seed)
-    os.environ["PYTHONHASHSEED"] = str(seed)
     import torch
 
     torch.manual_seed(seed)

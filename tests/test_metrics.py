@@ -230,3 +230,5 @@ def test_cluster_bootstrap_rejects_groups_of_the_wrong_shape():
         bootstrap_ci(roc_auc, y, s, n_boot=10, groups=np.arange(29))
     table = auc_comparison_table(y, s, s[::-1], ["a"], n_boot=20, groups=np.arange(30) // 2)
     assert table.attrs["resampled"] == "groups"
+    with pytest.raises(ValueError, match="y_true and y_score_b must have the same shape"):
+        auc_comparison_table(y, s, s[:-1], ["a"], n_boot=20)
