@@ -104,3 +104,23 @@ def test_bad_patient_ids():
         patient_split(np.zeros((3, 2)))
     with pytest.raises(TypeError, match="patient_ids must hold integers or strings"):
         patient_split(np.array([0.5, 1.5]))
+
+
+def test_pandas_string_ids_and_string_class_labels():
+    pd = pytest.importorskip("pandas")
+    ids = pd.Series(["p1", "p1", "p2", "p3"])
+    parts = patient_split(ids, None, (0.5, 0.5))
+    assert sorted(np.concatenate(parts).tolist()) == [0, 1, 2, 3]
+    assert_no_patient_overlap(*parts, patient_ids=ids)
+    assert len(patient_split(pd.Series([7, 7, 8, 9], dtype=object), None, (0.5, 0.5))) == 2
+    ids = np.repeat(np.arange(40), 2)
+    names = np.where(np.arange(80) % 8 < 2, "sick", "healthy")
+    for labels in (names, pd.Series(names), names.astype(object)):
+        train, test = patient_split(ids, labels, (0.5, 0.5), seed=0)
+        assert (names[train] == "sick").sum() == (names[test] == "sick").sum() == 10
+    with pytest.raises(TypeError, match="patient_ids must hold integers or strings, all of one kind, got a mix of int, str"):
+        patient_split(pd.Series(["p1", 2, "p3"]), None, (0.5, 0.5))
+    with pytest.raises(TypeError, match="labels must hold numbers or class names, all of one kind, got a mix of float, str"):
+        patient_split(np.arange(3), pd.Series(["a", np.nan, "b"]), (0.5, 0.5))
+    with pytest.raises(ValueError, match=r"labels holding class names must have shape \(3,\)"):
+        patient_split(np.arange(3), ["a", "b"], (0.5, 0.5))

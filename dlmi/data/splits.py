@@ -12,7 +12,7 @@ checks one.
 
 from __future__ import annotations
 
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Sequence
 
 import numpy as np
@@ -20,12 +20,26 @@ import numpy as np
 from ..validation import as_array, check_scalar
 
 
+def _from_object(values: np.ndarray, name: str, wanted: str) -> np.ndarray:
+    """An object array (pandas' strings and ids) as str, int64 or float64, whichever all its
+    elements are; ``TypeError`` naming ``name`` for a mix. Other arrays are returned as they are."""
+    if values.dtype != object:
+        return values
+    items = values.ravel().tolist()
+    for kind, dtype in ((str, str), (Integral, np.int64), (Real, np.float64)):
+        if all(isinstance(v, kind) and not isinstance(v, bool) for v in items):
+            return values.astype(dtype)
+    found = ", ".join(sorted({type(v).__name__ for v in items}))
+    raise TypeError(f"{name} must hold {wanted}, all of one kind, got a mix of {found}")
+
+
 def _patient_index(patient_ids) -> tuple[np.ndarray, np.ndarray]:
     """Unique patients (P,) and, for each image, the position of its patient (N,)."""
     ids = np.asarray(patient_ids)
     if ids.ndim != 1 or ids.size == 0:
         raise ValueError(f"patient_ids must be a non-empty 1-D array, one id per image, got shape {ids.shape}")
-    if ids.dtype == object or ids.dtype.kind not in "iuUS":
+    ids = _from_object(ids, "patient_ids", "integers or strings")
+    if ids.dtype.kind not in "iuUS":
         raise TypeError(f"patient_ids must hold integers or strings, got dtype {ids.dtype}")
     return np.unique(ids, return_inverse=True)
 
@@ -41,8 +55,13 @@ def _check_fractions(fractions) -> np.ndarray:
 
 def _label_matrix(labels, n: int) -> np.ndarray:
     """(N, K) 0/1 indicators to stratify on: multi-label columns as they are, classes one-hot,
-    non-integer values (a regression target) by their quintile."""
-    y = as_array(labels, "labels", ndim=(1, 2))
+    class names (strings) one-hot, non-integer values (a regression target) by their quintile."""
+    y = _from_object(np.asarray(labels), "labels", "numbers or class names")
+    if y.dtype.kind in "US":
+        if y.ndim != 1 or y.shape[0] != n:
+            raise ValueError(f"labels holding class names must have shape ({n},), one per image, got {y.shape}")
+        y = np.unique(y, return_inverse=True)[1]
+    y = as_array(y, "labels", ndim=(1, 2))
     if y.shape[0] != n:
         raise ValueError(f"labels must have one row per image ({n}), got {y.shape[0]}")
     if y.ndim == 2 and y.shape[1] == 1:
@@ -67,8 +86,9 @@ def patient_split(
 
     Parameters
     ----------
-    patient_ids : (N,) the patient of each image (integers or strings).
-    labels : (N,) classes (binary, multi-class, ordinal), (N,) a continuous target (stratified
+    patient_ids : (N,) the patient of each image (integers or strings; a pandas Series of
+        either is fine).
+    labels : (N,) classes (binary, multi-class, ordinal; numbers or strings), (N,) a continuous target (stratified
         by quintile), (N, K) multi-label 0/1, or ``None`` not to stratify.
     fractions : share of the images in each part, summing to 1 (two parts or more).
     seed : the same seed gives the same split.
