@@ -163,3 +163,15 @@ def test_widgets_module_is_reached_lazily():
     assert dlmi.widgets.regression is regression
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         dlmi.widgets.nope
+
+
+def test_figures_name_bad_arguments():
+    x, y = np.arange(1.0, 6.0), np.arange(1.0, 6.0)
+    with pytest.raises(ValueError, match=r"w0_range must .* \(low, high\)"):
+        LineFitFigure(x, y, w0_range=5, w1_range=(0, 1))
+    with pytest.raises(ValueError, match=r"w1_range must be a pair \(low, high\) with low < high"):
+        LineFitFigure(x, y, w0_range=(0, 1), w1_range=(2, 1))
+    with pytest.raises(TypeError, match="n_steps"):
+        LearningRateFigure(x, y, n_steps="40")
+    with pytest.raises(ValueError, match="x must not be all zeros"):
+        LearningRateFigure(np.zeros(5), y)

@@ -56,7 +56,8 @@ def make_kernel(name: str, size: int = 3) -> np.ndarray:
 
 
 def resize_image(image, size: int) -> np.ndarray:
-    """``image`` (H, W) resampled to (size, size) by averaging (down) or repeating (up) pixels."""
+    """``image`` (H, W) resampled to (size, size): each output pixel is the mean of the input pixels it
+    overlaps (a box filter, so upsampling blends neighbouring pixels rather than repeating them)."""
     image = as_array(image, "image", ndim=2)
     check_scalar(size, "size", kind=Integral, low=1)
     rows = np.linspace(0, image.shape[0], size + 1)

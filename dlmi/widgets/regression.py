@@ -8,6 +8,7 @@ redraw and not a rebuild. ``update`` is the pure callback that the tests and
 
 from __future__ import annotations
 
+from numbers import Integral
 from typing import Callable
 
 import numpy as np
@@ -65,6 +66,14 @@ def _freeze_layout(figure: Figure) -> None:
     figure.set_layout_engine("none")
 
 
+def _interval(bounds, name: str) -> tuple[float, float]:
+    """``(low, high)`` with low < high, both finite, named in the error otherwise."""
+    values = as_array(bounds, name)
+    if values.shape != (2,) or not values[0] < values[1]:
+        raise ValueError(f"{name} must be a pair (low, high) with low < high, got {bounds!r}")
+    return float(values[0]), float(values[1])
+
+
 class LineFitFigure:
     """A line ``w0 + w1 x`` through the data with its residuals, beside the contour of ``J(w0, w1)``.
 
@@ -90,7 +99,8 @@ class LineFitFigure:
         x = as_array(x, "x", ndim=1)
         _, y = check_X_y(x, y, X_name="x")
         self.x, self.y = x, y
-        self.w0_range, self.w1_range = tuple(w0_range), tuple(w1_range)
+        self.w0_range, self.w1_range = _interval(w0_range, "w0_range"), _interval(w1_range, "w1_range")
+        check_scalar(grid_size, "grid_size", kind=Integral, low=2)
         self.units = (w0_unit, w1_unit, cost_unit)
         self._Xb = add_bias(x)
         self.figure, (ax_fit, ax_cost) = _new_figure((14.0, 5.6))
@@ -149,7 +159,11 @@ class LearningRateFigure:
     def __init__(self, x, y, *, w_init: float = -1.5, n_steps: int = 40, tol: float = 1e-6):
         x = as_array(x, "x", ndim=1)
         _, y = check_X_y(x, y, X_name="x")
+        if not np.any(x):
+            raise ValueError("x must not be all zeros: J(w1) would not depend on w1")
         check_scalar(w_init, "w_init")
+        check_scalar(n_steps, "n_steps", kind=Integral, low=1)
+        check_positive(tol, "tol")
         self.w_init, self.n_steps, self.tol = float(w_init), n_steps, tol
         self._X, self._y = x[:, None], y
         self.w_best = float(x @ y / (x @ x))
