@@ -124,7 +124,8 @@ def test_a_damaged_array_header_names_the_file(tmp_path, header, raw):
         for member in source.namelist():
             damaged = member == "train_images.npy"
             target.writestr(member, _npy_with_header(header) if damaged else source.read(member))
-    with pytest.raises(ValueError, match=rf"damaged.npz: not a readable .npz archive.*{raw}.*download damaged.npz again"):
+    match = rf"damaged.npz: not a readable .npz archive.*{raw}.*download damaged.npz again"
+    with pytest.raises(ValueError, match=match):
         load_medmnist(path, "train")
     assert load_medmnist(path, "val")[0].shape == (2, 28, 28)  # the intact members still load
 
