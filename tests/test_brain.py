@@ -304,6 +304,9 @@ def test_plot_brain_slices_returns_a_figure(small):
     plt.close(fig)
     with pytest.raises(ValueError, match="outside"):
         brain.plot_brain_slices(small.maps[0], cut=(500, 0, 0))
+    for affine in (small.affine, None):  # checked before the mm -> voxel product
+        with pytest.raises(ValueError, match=r"cut must hold 3 coordinates \(x, y, z\), got shape \(2,\)"):
+            brain.plot_brain_slices(small.maps[0], affine, cut=(-20, 10))
 
 
 # ---------------------------------------------------------------- bad input

@@ -813,17 +813,18 @@ def plot_brain_slices(volume, affine=None, *, cut=None, overlay=None, title: str
         overlay = as_array(overlay, "overlay", ndim=3)
         if overlay.shape != volume.shape:
             raise ValueError(f"overlay must have the volume's shape {volume.shape}, got {overlay.shape}")
+    if cut is not None:
+        cut = as_array(cut, "cut", ndim=1)
+        if cut.shape != (3,):
+            raise ValueError(f"cut must hold 3 coordinates (x, y, z), got shape {cut.shape}")
     if affine is not None:
         affine = as_array(affine, "affine", ndim=2)
         if affine.shape != (4, 4) or np.abs(affine[:3, :3] - np.diag(np.diag(affine[:3, :3]))).max() > 1e-6:
             raise ValueError("affine must be an axis-aligned (4, 4) matrix")
-        point = np.array(ATROPHY_REGIONS["hippocampus"]["centre"], float) if cut is None else \
-            as_array(cut, "cut", ndim=1)
+        point = np.array(ATROPHY_REGIONS["hippocampus"]["centre"], float) if cut is None else cut
         index = np.round(np.linalg.inv(affine)[:3] @ np.r_[point, 1.0]).astype(int)
     else:
-        index = np.array(volume.shape) // 2 if cut is None else as_array(cut, "cut", ndim=1).astype(int)
-    if index.shape != (3,):
-        raise ValueError(f"cut must hold 3 coordinates, got {index.size}")
+        index = np.array(volume.shape) // 2 if cut is None else cut.astype(int)
     if np.any(index < 0) or np.any(index >= volume.shape):
         raise ValueError(f"cut falls outside the volume (voxel {index.tolist()} of {volume.shape})")
 
