@@ -191,8 +191,9 @@ def test_show_chest_xrays_outlines_the_findings(data):
     outlined = sum(len(ax.collections) for ax in shown)
     assert outlined >= data.true_labels[:3].sum()
     plt.close(fig)
-    with pytest.raises(ValueError, match="idx must be"):
-        show_chest_xrays(data, idx=[10_000])
+    for bad in ([10_000], [-1], [0.5], []):
+        with pytest.raises(ValueError, match=rf"idx must be a non-empty list of image indices in \[0, {len(data)}\)"):
+            show_chest_xrays(data, idx=bad)
     with pytest.raises(TypeError, match="ChestXrays"):
         show_chest_xrays(data.images)
     with pytest.raises(ValueError, match="with_masks=False"):

@@ -1033,7 +1033,7 @@ def show_chest_xrays(
         check_scalar(n, "n", kind=Integral, low=1)
         idx = np.arange(min(n, len(data)))
     idx = np.atleast_1d(np.asarray(idx))
-    if idx.ndim != 1 or idx.size == 0 or idx.dtype.kind not in "iu" or idx.min() < -len(data) or idx.max() >= len(data):
+    if idx.ndim != 1 or idx.size == 0 or idx.dtype.kind not in "iu" or idx.min() < 0 or idx.max() >= len(data):
         raise ValueError(f"idx must be a non-empty list of image indices in [0, {len(data)}), got {idx.tolist()}")
     check_scalar(ncols, "ncols", kind=Integral, low=1)
     if outlines and data.masks is None:
