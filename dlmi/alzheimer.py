@@ -34,6 +34,7 @@ from sklearn.svm import SVC
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
+from .nn import sigmoid
 from .runtime import seed_everything
 from .train import History, fit, predict, tensor_loader
 from .validation import as_array, check_binary, check_choice, check_scalar
@@ -322,7 +323,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X) -> np.ndarray:
         """(N, 2) probabilities of labels 0 and 1."""
-        p = 1.0 / (1.0 + np.exp(-self.decision_function(X).astype(np.float64)))
+        p = sigmoid(self.decision_function(X).astype(np.float64))
         return np.stack([1 - p, p], axis=1)
 
     def predict(self, X) -> np.ndarray:
@@ -390,7 +391,7 @@ class SliceCNNClassifier(CNNClassifier):
     def predict_slices(self, X) -> tuple[np.ndarray, np.ndarray]:
         """Label-1 probability of each slice of maps X (N, D, H, W): (probabilities (M,), subject_index (M,))."""
         slices, subject = extract_slices(X, axis=self.axis, discard=self.discard)
-        return 1.0 / (1.0 + np.exp(-self._logits(slices).astype(np.float64))), subject
+        return sigmoid(self._logits(slices).astype(np.float64)), subject
 
     def decision_function(self, X) -> np.ndarray:
         """Subject-level log-odds (N,) of the mean slice probability."""

@@ -20,6 +20,7 @@ from typing import Callable
 
 import numpy as np
 
+from .nn import sigmoid  # the logistic function σ(z), one implementation for the package
 from .validation import as_array, check_binary, check_choice, check_positive, check_scalar, check_X_y
 
 #: Largest condition number of XᵀX that ``solver="solve"`` accepts. Beyond it the weights
@@ -72,11 +73,6 @@ def squared_error_gradient(w, X, y) -> np.ndarray:
     return _squared_error_gradient(*_check_w_X_y(w, X, y))
 
 
-def sigmoid(z) -> np.ndarray:
-    """The logistic function ``σ(z) = 1 / (1 + e^(−z))``, elementwise, without overflow for large |z|."""
-    return _sigmoid(as_array(z, "z"))
-
-
 def cross_entropy_cost(w, X, y) -> float:
     """Mean cross-entropy of ``f = σ(Xw)`` against 0/1 labels ``y``; ``X`` (n, d) holds the ones.
 
@@ -103,17 +99,13 @@ def _squared_error_gradient(w: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.n
     return -2.0 / len(y) * X.T @ (y - X @ w)
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return np.exp(-np.logaddexp(0.0, -z))
-
-
 def _cross_entropy_cost(w: np.ndarray, X: np.ndarray, y: np.ndarray) -> float:
     z = X @ w
     return float(np.mean(np.logaddexp(0.0, z) - y * z))
 
 
 def _cross_entropy_gradient(w: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return X.T @ (_sigmoid(X @ w) - y) / len(y)
+    return X.T @ (sigmoid(X @ w) - y) / len(y)
 
 
 # --------------------------------------------------------------------------- gradient descent
@@ -360,7 +352,7 @@ class LogisticRegressionGD(_LinearModel):
 
     def predict_proba(self, X) -> np.ndarray:
         """``[P(y = 0 | x), P(y = 1 | x)]`` for each row, shape (n, 2), as in scikit-learn."""
-        p1 = _sigmoid(self.decision_function(X))
+        p1 = sigmoid(self.decision_function(X))
         return np.column_stack([1.0 - p1, p1])
 
     def predict(self, X) -> np.ndarray:
