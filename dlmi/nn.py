@@ -576,10 +576,11 @@ class Perceptron:
         return self
 
     def decision_function(self, X) -> np.ndarray:
-        """w0 + xᵀw for each row of X (n, p) → (n,)."""
+        """w0 + xᵀw for each row of X (n, p) → (n,); a 1-D X is one feature, as in ``fit``."""
         if not hasattr(self, "coef_"):
             raise RuntimeError("this Perceptron is not fitted yet: call fit(X, y) first")
-        X = as_array(X, "X", ndim=2)
+        X = as_array(X, "X", ndim=(1, 2))
+        X = X[:, None] if X.ndim == 1 else X
         if X.shape[1] != self.coef_.shape[0]:
             raise ValueError(f"X must have {self.coef_.shape[0]} columns, got shape {X.shape}")
         return X @ self.coef_ + self.intercept_

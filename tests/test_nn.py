@@ -362,3 +362,8 @@ def test_elementwise_functions_and_initialisers_name_bad_input():
     with pytest.raises(ValueError, match=r"weight must be a \(d_in, d_out\) matrix"):
         nn.init_xavier_(np.zeros(5))
     np.testing.assert_allclose(nn.softmax(np.array([[1.0, 2.0, 3.0]]), axis=-1).sum(), 1.0)
+
+
+def test_perceptron_predicts_on_the_1d_inputs_it_fits_on():
+    model = nn.Perceptron().fit(np.array([-2.0, -1.0, 1.0, 2.0]), np.array([0, 0, 1, 1]))
+    np.testing.assert_array_equal(model.predict(np.array([-3.0, 3.0])), [0.0, 1.0])
