@@ -112,6 +112,14 @@ def test_augmentation_of_volumes():
         (np.zeros((3, 8, 8), np.uint8), np.array([0, -1, 2]), {"task": "multi-class"}, ValueError, "integer class"),
         (np.zeros((3, 8, 8), np.uint8), np.zeros(3), {"max_rotation": -1.0}, ValueError, "max_rotation"),
         (np.zeros((3, 8, 8), np.uint8), np.zeros(3), {"augment": 1}, TypeError, "augment"),
+        (np.zeros((3, 8, 8), np.uint8), np.array([1, 2, 1]), {"task": "binary"}, ValueError,
+         r"labels must hold binary labels 0 and 1, got values \{1, 2\}"),
+        (np.zeros((3, 8, 8), np.uint8), np.full((3, 2), 2), {}, ValueError, "labels must hold binary labels"),
+        (np.zeros((3, 8, 8), np.uint8), np.array([0.5, np.nan, 1.5]), {}, ValueError,
+         "labels contains NaN or infinite values"),
+        (np.zeros((0, 8, 8), np.float32), np.zeros(0), {}, ValueError,
+         r"images must hold at least one non-empty image, got shape \(0, 8, 8\)"),
+        (np.zeros((0, 8, 8), np.uint8), np.zeros(0), {}, ValueError, "images must hold at least one"),
     ],
 )
 def test_bad_input_is_named(images, labels, kwargs, error, match):

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from ..validation import check_choice, check_scalar
+from ..validation import check_binary, check_choice, check_scalar
 
 TASKS = ("binary", "multi-class", "multi-label", "regression")
 
@@ -61,7 +61,8 @@ class ArrayDataset(Dataset):
     ----------
     images : (N, H, W), (N, H, W, C), (N, C, H, W), (N, D, H, W) or (N, C, D, H, W); uint8
         (divided by 255) or float already in [0, 1].
-    labels : (N,) or (N, 1) classes or values, or (N, K) multi-label 0/1.
+    labels : (N,) or (N, 1) classes (0/1 for ``"binary"``) or values, or (N, K) multi-label 0/1;
+        finite.
     task : ``"binary"`` and ``"multi-label"`` give float targets of shape (1,) and (K,) (for
         ``BCEWithLogitsLoss``), ``"multi-class"`` a long class index (for ``CrossEntropyLoss``;
         use it for ordinal grades too), ``"regression"`` a float of shape (1,). ``"auto"``
@@ -85,6 +86,8 @@ class ArrayDataset(Dataset):
         images = np.asarray(images)
         if images.dtype == object or not (images.dtype == np.uint8 or np.issubdtype(images.dtype, np.floating)):
             raise TypeError(f"images must be uint8 or floating point, got dtype {images.dtype}")
+        if images.size == 0:
+            raise ValueError(f"images must hold at least one non-empty image, got shape {images.shape}")
         images = _channels_first(images)
         if images.dtype != np.uint8:
             if not np.isfinite(images).all() or images.min() < 0 or images.max() > 1:
@@ -94,6 +97,8 @@ class ArrayDataset(Dataset):
             raise TypeError(f"labels must hold numbers, got dtype {labels.dtype}")
         if labels.ndim not in (1, 2) or len(labels) != len(images):
             raise ValueError(f"labels must be (N,) or (N, K) with N = {len(images)} images, got shape {labels.shape}")
+        if not np.isfinite(labels).all():
+            raise ValueError("labels contains NaN or infinite values")
         if labels.ndim == 2 and labels.shape[1] == 1:
             labels = labels[:, 0]
         check_choice(task, "task", ("auto", *TASKS))
@@ -102,6 +107,8 @@ class ArrayDataset(Dataset):
             raise ValueError(f"task 'multi-label' needs labels of shape (N, K), got {labels.shape}")
         if self.task != "multi-label" and labels.ndim != 1:
             raise ValueError(f"task {self.task!r} needs labels of shape (N,), got {labels.shape}")
+        if self.task in ("binary", "multi-label"):
+            check_binary(labels, "labels")
         if self.task == "multi-class" and (labels.min() < 0 or not np.array_equal(labels, np.round(labels))):
             raise ValueError("task 'multi-class' needs integer class labels 0, 1, ...")
         if not isinstance(augment, bool):
