@@ -86,3 +86,12 @@ def test_check_aggregate_slices(capsys):
     assert not checks.check_aggregate_slices(lambda p, s: np.bincount(s, weights=p))  # sums, not means
     assert not checks.check_aggregate_slices(lambda p, s: p)
     assert "wrong shape" in capsys.readouterr().out
+
+
+def test_odd_returns_are_explained_without_a_traceback(capsys):
+    assert not checks.check_balanced_accuracy(lambda y_true, y_pred: 10**400)
+    assert "expected one number" in capsys.readouterr().out
+    assert not checks.check_subject_split(lambda ids, test_size, seed: ([np.inf], [0]))
+    assert "row indices" in capsys.readouterr().out
+    assert not checks.check_aggregate_slices(lambda p, s: None)
+    assert "forget `return`" in capsys.readouterr().out

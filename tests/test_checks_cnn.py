@@ -85,3 +85,20 @@ def test_check_pointing_game(capsys):
     assert not checks.check_pointing_game(transposed)
     assert "rows first" in capsys.readouterr().out
     assert not checks.check_pointing_game(lambda cam, mask: bool((cam * mask).max() > 0.9))
+
+
+def test_check_conv2d_explains_odd_returns_without_a_traceback(capsys):
+    assert not checks.check_conv2d(lambda x, w, s=1, p=0: [[1.0, 2.0], [3.0]])  # ragged
+    assert "expected numbers" in capsys.readouterr().out
+    assert not checks.check_conv2d(lambda x, w, s=1, p=0: np.full((4, 5), None))
+    assert "holds NaN, inf or None" in capsys.readouterr().out
+
+
+def test_check_conv2d_accepts_an_in_place_answer_and_prints_one_line(capsys):
+    def conv_in_place(image, kernel, stride=1, padding=0):
+        out = conv_loops(image, kernel, stride, padding)
+        image *= 0  # scribbles on its input
+        return out
+
+    assert checks.check_conv2d(conv_in_place)
+    assert capsys.readouterr().out.count("\n") == 1

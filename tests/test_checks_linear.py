@@ -83,3 +83,14 @@ def test_check_reports_an_unfinished_exercise_without_a_traceback(check, capsys)
     assert check(unfinished) is False
     assert "not implemented yet" in capsys.readouterr().out
     assert check("not a function") is False
+
+
+def test_a_right_logistic_that_is_tiny_far_from_zero_passes(capsys):
+    with np.errstate(over="ignore"):
+        assert checks.check_logistic(lambda z: 1 - 1 / (1 + np.exp(z)))
+
+
+def test_a_wrong_answer_never_prints_a_tick_for_the_cases_it_gets_right(capsys):
+    assert not checks.check_logistic(lambda z: np.full_like(z, 0.5))  # right only for z = 0
+    out = capsys.readouterr().out
+    assert "✓" not in out and out.count("✗") == 1

@@ -104,3 +104,36 @@ def test_checks_do_not_mutate_their_cases_through_the_student_function(capsys):
 
     assert nn_checks.check_perceptron_update(sloppy)
     assert nn_checks.check_perceptron_update(perceptron_update)
+
+
+def test_an_in_place_right_answer_passes(capsys):
+    def sigmoid_in_place(z):
+        np.exp(-z, out=z)
+        z += 1
+        return np.divide(1, z, out=z)
+
+    assert nn_checks.check_sigmoid(sigmoid_in_place)
+    assert nn_checks.check_tanh_derivative(lambda z: np.subtract(1, np.square(np.tanh(z, out=z), out=z), out=z))
+
+
+def test_a_right_sigmoid_that_is_tiny_far_from_zero_passes(capsys):
+    assert nn_checks.check_sigmoid(lambda z: 1 - 1 / (1 + np.exp(z)))
+
+
+def test_a_forgotten_return_is_named(capsys):
+    assert not nn_checks.check_sigmoid(lambda z: None)
+    out = capsys.readouterr().out
+    assert "forget `return`" in out and "NaN" not in out
+
+
+@pytest.mark.parametrize("name, wrong", [
+    ("check_relu_backward", lambda z, g: (z > 0).astype(float)),
+    ("check_linear_backward", lambda x, W, g: (g @ W.T, x.T @ g, g.mean(axis=0))),
+    ("check_softmax", lambda z: np.exp(z) / np.exp(z).sum()),
+    ("check_cross_entropy", lambda z, y: 2.0),
+])
+def test_reruns_print_the_same_verdict(name, wrong, capsys):
+    check = getattr(nn_checks, name)
+    with np.errstate(over="ignore", invalid="ignore"):
+        outs = [check(wrong) or capsys.readouterr().out for _ in range(2)]
+    assert outs[0] == outs[1]

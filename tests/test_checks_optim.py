@@ -193,3 +193,31 @@ def test_wrong_early_stoppings_are_explained(fn, message, capsys):
 def test_wrong_l2_gradients_are_explained(fn, message, capsys):
     assert not checks.check_l2_gradient(fn)
     assert message in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fn", [
+    lambda theta, g, b, lr, momentum: ("theta", b),
+    lambda theta, g, b, lr, momentum: ([1.0, [2.0, 3.0]], b),  # ragged θ
+])
+def test_odd_update_returns_are_explained_without_a_traceback(fn, capsys):
+    assert not checks.check_momentum_step(fn)
+    assert "arrays of numbers" in capsys.readouterr().out
+
+
+def test_early_stopping_returning_infinity_is_explained(capsys):
+    assert not checks.check_early_stopping(lambda val_losses, patience: (float("inf"), 3))
+    assert "two integers" in capsys.readouterr().out
+
+
+def test_dropout_returning_a_ragged_list_is_explained(capsys):
+    assert not checks.check_dropout_forward(lambda x, p, training, rng: x if not training else [[1.0], []])
+    assert "array of numbers" in capsys.readouterr().out
+
+
+def test_a_wrong_l2_gradient_prints_no_tick(capsys):
+    def right_for_the_first_case_only(w, X, y, wd):
+        return l2_gradient(w, X, y, wd) if len(y) == 20 else l2_gradient(w, X, y, wd) * 1.5
+
+    assert not checks.check_l2_gradient(right_for_the_first_case_only)
+    out = capsys.readouterr().out
+    assert "✓" not in out and out.count("✗") == 1

@@ -7,7 +7,7 @@ from typing import Callable
 import numpy as np
 
 from ..alzheimer import aggregate_slices, balanced_accuracy
-from .core import call, failed, passed, relative_error
+from .core import call, failed, mismatch, passed
 
 
 def check_balanced_accuracy(fn: Callable) -> bool:
@@ -28,9 +28,9 @@ def check_balanced_accuracy(fn: Callable) -> bool:
         expected = balanced_accuracy(y_true, y_pred)
         try:
             got = float(got)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return failed(name, f"expected one number, got {type(got).__name__}", expected=expected, got=got)
-        if not np.isfinite(got) or relative_error(expected, got) > 1e-9:
+        if mismatch(expected, got, tol=1e-9) is not None:
             accuracy = float(np.mean(y_true == y_pred))
             hint = ("that is the plain accuracy: average the accuracy within each class instead"
                     if abs(got - accuracy) < 1e-9 else
@@ -53,7 +53,7 @@ def check_subject_split(fn: Callable) -> bool:
             return False
         try:
             train, test = (np.asarray(part, dtype=np.int64).ravel() for part in got)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return failed(name, "expected two arrays of row indices (train, test)", got=got)
         rows = np.concatenate([train, test])
         if len(rows) != len(ids) or not np.array_equal(np.sort(rows), np.arange(len(ids))):
@@ -87,12 +87,12 @@ def check_aggregate_slices(fn: Callable) -> bool:
         expected = aggregate_slices(probabilities, subject_index)
         try:
             got = np.asarray(got, dtype=np.float64)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return failed(name, f"expected an array of {len(expected)} numbers, got {type(got).__name__}")
         if got.shape != expected.shape:
             return failed(name, f"wrong shape {got.shape}: one probability per subject expected",
                           expected=expected, got=got)
-        if not np.isfinite(got).all() or relative_error(expected, got) > 1e-9:
+        if mismatch(expected, got, tol=1e-9) is not None:
             return failed(name, "wrong subject probabilities", expected=expected, got=got,
                           hint="subject i's value is the mean over the slices with subject_index == i; "
                                "subjects have different numbers of slices and their slices are not in order")

@@ -8,34 +8,14 @@ import numpy as np
 
 from ..conv import conv2d, max_pool2d, output_size
 from ..metrics import roc_auc
-from .core import call, failed, passed, relative_error
-
-
-def _check_cases(name: str, fn: Callable, cases, reference: Callable, *, tol: float, hint: str) -> bool:
-    """Compare ``fn(*case)`` with ``reference(*case)`` on every case; one line of verdict in all."""
-    for case in cases:
-        ok, got = call(name, fn, *[np.copy(a) if isinstance(a, np.ndarray) else a for a in case], hint=hint)
-        if not ok:
-            return False
-        expected = np.asarray(reference(*case), dtype=np.float64)
-        try:
-            got_arr = np.asarray(got, dtype=np.float64)
-        except (TypeError, ValueError):
-            return failed(name, f"expected numbers, got {type(got).__name__}", expected=expected, got=got, hint=hint)
-        if got_arr.shape != expected.shape:
-            return failed(name, f"wrong shape {got_arr.shape}, expected {expected.shape}", expected=expected,
-                          got=got_arr, hint=hint)
-        if not np.isfinite(got_arr).all() or relative_error(expected, got_arr) > tol:
-            shown = ", ".join(f"{a.shape} array" if isinstance(a, np.ndarray) else repr(a) for a in case)
-            return failed(name, f"wrong result for ({shown})", expected=expected, got=got_arr, hint=hint)
-    return passed(name, f"{len(cases)} cases match")
+from .core import call, check_function, failed, passed
 
 
 def check_output_size(fn: Callable) -> bool:
     """``fn(I, k, S, P)`` → number of output pixels along one axis, ⌊(I − k + 2P)/S⌋ + 1."""
     cases = [(64, 3, 1, 1), (64, 3, 2, 1), (7, 3, 1, 0), (224, 7, 2, 3), (5, 5, 1, 0), (28, 5, 1, 0), (9, 3, 3, 0)]
-    return _check_cases("output_size", fn, cases, output_size, tol=0,
-                        hint="O = (I − k + 2P) / S + 1, with integer division (//)")
+    return check_function("output_size", fn, cases, output_size, tol=0,
+                           hint="O = (I − k + 2P) / S + 1, with integer division (//)")
 
 
 def check_conv2d(fn: Callable) -> bool:
@@ -47,28 +27,22 @@ def check_conv2d(fn: Callable) -> bool:
         (rng.normal(size=(7, 7)), rng.normal(size=(3, 3)), 1, 1),
         (rng.normal(size=(9, 8)), rng.normal(size=(3, 3)), 2, 1),
     ]
-    name = "conv2d"
-    for image, kernel, stride, padding in cases:
-        ok, got = call(name, fn, image.copy(), kernel.copy(), stride, padding)
-        if not ok:
-            return False
-        expected = conv2d(image, kernel, stride=stride, padding=padding)
-        flipped = conv2d(image, kernel[::-1, ::-1], stride=stride, padding=padding)
-        if np.shape(got) == expected.shape and np.allclose(got, flipped) and not np.allclose(got, expected):
-            return failed(name, "you flipped the kernel", expected=expected, got=np.asarray(got),
-                          hint="CNNs compute a cross-correlation: out[i, j] = Σ x[i·S + u, j·S + v] · w[u, v], no flip")
     hint = ("pad with np.pad(image, padding), then the window of output (i, j) starts at row i·stride, "
             "column j·stride; check the stride=2, padding=1 case")
-    return _check_cases(name, fn, cases, lambda x, w, s, p: conv2d(x, w, stride=s, padding=p), tol=1e-8, hint=hint)
+    flipped = {"you flipped the kernel: CNNs compute a cross-correlation, "
+               "out[i, j] = Σ x[i·S + u, j·S + v] · w[u, v], no flip":
+               lambda x, w, s, p: conv2d(x, w[::-1, ::-1], stride=s, padding=p)}
+    return check_function("conv2d", fn, cases, lambda x, w, s, p: conv2d(x, w, stride=s, padding=p), tol=1e-8,
+                          hint=hint, mistakes=flipped)
 
 
 def check_max_pool(fn: Callable) -> bool:
     """``fn(image, size)`` → max over non-overlapping size × size windows of one (H, W) image."""
     rng = np.random.default_rng(9)
     cases = [(rng.normal(size=(4, 4)), 2), (rng.normal(size=(6, 9)), 3), (rng.normal(size=(7, 7)), 2)]
-    return _check_cases("max_pool", fn, cases, lambda image, size: max_pool2d(image, size), tol=0,
-                        hint="windows do not overlap (stride = size); a 7×7 image pooled by 2 gives 3×3: "
-                             "the last row and column are dropped")
+    return check_function("max_pool", fn, cases, lambda image, size: max_pool2d(image, size), tol=0,
+                           hint="windows do not overlap (stride = size); a 7×7 image pooled by 2 gives 3×3: "
+                                "the last row and column are dropped")
 
 
 def check_auc(fn: Callable) -> bool:
@@ -84,14 +58,14 @@ def check_auc(fn: Callable) -> bool:
     ]
     hint = ("AUC = P(score of a positive > score of a negative) + ½ P(equal): compare every positive "
             "with every negative, or use average ranks (scipy.stats.rankdata)")
-    return _check_cases("auc", fn, cases, roc_auc, tol=1e-9, hint=hint)
+    return check_function("auc", fn, cases, roc_auc, tol=1e-9, hint=hint)
 
 
 def check_dense_block_channels(fn: Callable) -> bool:
     """``fn(in_channels, n_layers, growth_rate)`` → channels that leave a dense block: c₀ + L·k."""
     cases = [(64, 6, 32), (128, 12, 32), (16, 4, 12), (3, 1, 1)]
-    return _check_cases("dense_block_channels", fn, cases, lambda c, n, k: c + n * k, tol=0,
-                        hint="each layer adds growth_rate new feature maps, and all earlier maps are kept")
+    return check_function("dense_block_channels", fn, cases, lambda c, n, k: c + n * k, tol=0,
+                           hint="each layer adds growth_rate new feature maps, and all earlier maps are kept")
 
 
 def check_pointing_game(fn: Callable) -> bool:

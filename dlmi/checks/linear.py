@@ -12,7 +12,7 @@ from typing import Callable
 import numpy as np
 
 from ..linear import cross_entropy_gradient, sigmoid, squared_error_cost
-from .core import call, close, compare, failed
+from .core import check_function
 
 
 def _problem(rng: np.random.Generator, n: int, p: int, binary: bool = False):
@@ -23,26 +23,6 @@ def _problem(rng: np.random.Generator, n: int, p: int, binary: bool = False):
     return w, X, y
 
 
-def _close(a, b) -> bool:
-    return close(a, b, rtol=1e-6)
-
-
-def _run_cases(name: str, fn: Callable, cases: list[tuple], reference: Callable, *, hint: str,
-               mistakes: dict[str, Callable] | None = None, tol: float = 1e-6) -> bool:
-    """Call ``fn`` on copies of each case and compare with ``reference``; name a known mistake if it matches one."""
-    for args in cases:
-        expected = reference(*args)
-        ok, got = call(name, fn, *(np.copy(a) if isinstance(a, np.ndarray) else a for a in args), hint=hint)
-        if not ok:
-            return False
-        for problem, mistake in (mistakes or {}).items():
-            if _close(got, mistake(*args)) and not _close(got, expected):
-                return failed(name, problem, expected=expected, got=got, hint=hint)
-        if not compare(name, expected, got, tol=tol, hint=hint):
-            return False
-    return True
-
-
 # --------------------------------------------------------------------------- notebook 01
 
 
@@ -50,7 +30,7 @@ def check_squared_error_cost(fn: Callable) -> bool:
     """``fn(w, X, y)`` → ``J(w) = (1/n) (y − Xw)ᵀ (y − Xw)``, one number."""
     rng = np.random.default_rng(1)
     cases = [_problem(rng, 5, 1), _problem(rng, 30, 3), _problem(rng, 8, 2)]
-    return _run_cases(
+    return check_function(
         "squared_error_cost", fn, cases, squared_error_cost,
         hint="J is the mean of the squared residuals y − X @ w: one number, not a vector",
         mistakes={
@@ -70,7 +50,7 @@ def check_normal_equation(fn: Callable) -> bool:
     """``fn(X, y)`` → ``ŵ = (XᵀX)⁻¹ Xᵀ y``, shape (p + 1,)."""
     rng = np.random.default_rng(2)
     cases = [_problem(rng, n, p)[1:] for n, p in [(10, 1), (40, 3), (25, 5)]]
-    return _run_cases(
+    return check_function(
         "normal_equation", fn, cases, _normal_equation,
         hint="ŵ = (XᵀX)⁻¹ Xᵀ y: np.linalg.solve(X.T @ X, X.T @ y) solves it without forming the inverse",
         mistakes={"you multiplied by XᵀX instead of inverting it": lambda X, y: X.T @ X @ X.T @ y},
@@ -89,7 +69,7 @@ def check_ridge(fn: Callable) -> bool:
     """``fn(X, y, alpha)`` → ``(XᵀX + αD)⁻¹ Xᵀ y``, with ``D`` the identity except ``D[0, 0] = 0``."""
     rng = np.random.default_rng(3)
     cases = [(*_problem(rng, n, p)[1:], alpha) for n, p, alpha in [(12, 2, 1.0), (30, 4, 10.0), (6, 8, 0.5)]]
-    return _run_cases(
+    return check_function(
         "ridge", fn, cases, _ridge,
         hint="add alpha to the diagonal of XᵀX except its first entry: the intercept w0 is not penalised",
         mistakes={"you also penalised the intercept w0 (alpha on every diagonal entry)":
@@ -104,7 +84,7 @@ def check_ridge(fn: Callable) -> bool:
 def check_one_hot(fn: Callable) -> bool:
     """``fn(labels, n_classes)`` → (n, K) indicator matrix: row i is 1 in column ``labels[i]``, 0 elsewhere."""
     cases = [(np.array([0, 2, 1, 2]), 3), (np.array([1, 1, 0]), 2), (np.array([3, 0]), 5)]
-    return _run_cases(
+    return check_function(
         "one_hot", fn, cases, lambda labels, k: np.eye(k)[labels],
         hint="start from np.zeros((len(labels), n_classes)) and put a 1 in column labels[i] of row i",
         tol=0.0,
@@ -115,7 +95,7 @@ def check_logistic(fn: Callable) -> bool:
     """``fn(z)`` → ``σ(z) = 1 / (1 + e^(−z))`` elementwise, including large |z|."""
     cases = [(np.array([0.0]),), (np.linspace(-6.0, 6.0, 13),), (np.array([-40.0, -5.0, 5.0, 40.0]),)]
     with np.errstate(over="ignore"):
-        return _run_cases(
+        return check_function(
             "logistic", fn, cases, sigmoid,
             hint="σ(z) = 1 / (1 + np.exp(-z)): σ(0) = 0.5, σ(large z) → 1, σ(−large z) → 0",
             mistakes={"you computed σ(−z): check the sign inside the exponential": lambda z: sigmoid(-z)},
@@ -126,7 +106,7 @@ def check_logistic_gradient(fn: Callable) -> bool:
     """``fn(w, X, y)`` → ``∇J(w) = (1/n) Xᵀ (σ(Xw) − y)`` of the mean cross-entropy, shape (p + 1,)."""
     rng = np.random.default_rng(4)
     cases = [_problem(rng, n, p, binary=True) for n, p in [(6, 1), (50, 2), (20, 4)]]
-    return _run_cases(
+    return check_function(
         "logistic_gradient", fn, cases, cross_entropy_gradient,
         hint="∇J = (1/n) Xᵀ (σ(Xw) − y): one entry per weight",
         mistakes={
@@ -152,7 +132,7 @@ def check_gradient_descent_step(fn: Callable) -> bool:
     """``fn(w, X, y, lr)`` → ``w − lr ∇J(w)`` for the cross-entropy: one simultaneous update of every weight."""
     rng = np.random.default_rng(5)
     cases = [(*_problem(rng, n, p, binary=True), lr) for n, p, lr in [(10, 1, 0.5), (40, 2, 2.0), (30, 3, 1.0)]]
-    return _run_cases(
+    return check_function(
         "gradient_descent_step", fn, cases, _step,
         hint="compute the whole gradient at the old w first, then return w - lr * gradient",
         mistakes={

@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from ..optim import SGD, Adam, RMSprop
-from .core import call, close, compare, failed, passed
+from .core import call, check_function, close, failed, mismatch, passed
 
 _STEPS = 6
 
@@ -33,8 +33,7 @@ def _reference_path(optimizer_cls, theta0: np.ndarray, grads: list[np.ndarray], 
     return path
 
 
-def _close(a, b) -> bool:
-    return close(a, b, rtol=1e-7)
+_RTOL = 1e-7  # relative tolerance of the update-rule and dropout comparisons
 
 
 def _run_steps(name: str, fn: Callable, theta0: np.ndarray, grads: list[np.ndarray], state0: tuple,
@@ -55,13 +54,19 @@ def _run_steps(name: str, fn: Callable, theta0: np.ndarray, grads: list[np.ndarr
             got = type(out).__name__ + (f" of length {len(out)}" if isinstance(out, tuple) else "")
             return failed(name, f"return a tuple of {1 + len(state0)} arrays (θ and the new state), got {got}",
                           hint=hint)
-        theta, state = np.asarray(out[0], dtype=np.float64), tuple(np.asarray(s, dtype=np.float64) for s in out[1:])
+        try:
+            theta = np.asarray(out[0], dtype=np.float64)
+            state = tuple(np.asarray(s, dtype=np.float64) for s in out[1:])
+        except (TypeError, ValueError, OverflowError):
+            return failed(name, f"step {t}: θ and the state must be arrays of numbers", got=out,
+                          hint=hint)
         expected = expected_path[t - 1]
-        if not _close(theta, expected):
+        reason = mismatch(expected, theta, tol=_RTOL)
+        if reason is not None:
             for problem, path in mistakes.items():
-                if _close(theta, path[t - 1]):
+                if close(theta, path[t - 1], rtol=_RTOL):
                     return failed(name, f"step {t}: {problem}", expected=expected, got=theta, hint=hint)
-            return compare(f"{name} (step {t})", expected, theta, tol=1e-7, hint=hint)
+            return failed(name, f"step {t}: {reason}", expected=expected, got=theta, hint=hint)
     return passed(name, f"θ matches dlmi.optim (= torch.optim) over {len(grads)} steps")
 
 
@@ -169,13 +174,16 @@ def check_dropout_forward(fn: Callable) -> bool:
     ok, out = call(name, fn, x.copy(), 0.3, False, np.random.default_rng(1), hint=hint)
     if not ok:
         return False
-    if not _close(out, x):
+    if not close(out, x, rtol=_RTOL):
         return failed(name, "in evaluation (training=False) dropout must return x unchanged", hint=hint)
     for p in (0.0, 0.3, 0.75):
         ok, out = call(name, fn, x.copy(), p, True, np.random.default_rng(2), hint=hint)
         if not ok:
             return False
-        out = np.asarray(out, dtype=np.float64)
+        try:
+            out = np.asarray(out, dtype=np.float64)
+        except (TypeError, ValueError, OverflowError):
+            return failed(name, "expected an array of numbers", got=out, hint=hint)
         if out.shape != x.shape:
             return failed(name, f"wrong shape {out.shape}, expected {x.shape}", hint=hint)
         kept = out != 0
@@ -187,13 +195,13 @@ def check_dropout_forward(fn: Callable) -> bool:
         if abs(dropped - p) > 5 * sigma + 1e-12:
             return failed(name, f"with p = {p} a fraction {dropped:.3f} of the entries is zero, expected about {p}",
                           hint=hint)
-        if p > 0 and _close(out[kept], x[kept]):
+        if p > 0 and close(out[kept], x[kept], rtol=_RTOL):
             return failed(name, "the kept entries are not rescaled: divide them by 1 − p so that the mean is "
                           "unchanged", hint=hint)
-        if p > 0 and _close(out[kept], x[kept] * (1 - p)):
+        if p > 0 and close(out[kept], x[kept] * (1 - p), rtol=_RTOL):
             return failed(name, "you multiplied the kept entries by 1 − p; inverted dropout divides by 1 − p",
                           hint=hint)
-        if not _close(out[kept], x[kept] / (1 - p)):
+        if not close(out[kept], x[kept] / (1 - p), rtol=_RTOL):
             return failed(name, f"the kept entries must equal x / (1 − p) = x / {1 - p:g}", hint=hint)
     outs = []
     for seed in (3, 3, 4):
@@ -201,7 +209,7 @@ def check_dropout_forward(fn: Callable) -> bool:
         if not ok:
             return False
         outs.append(out)
-    if not _close(outs[0], outs[1]) or _close(outs[0], outs[2]):
+    if not close(outs[0], outs[1], rtol=_RTOL) or close(outs[0], outs[2], rtol=_RTOL):
         return failed(name, "the mask must come from the generator rng you are given (same seed, same mask)",
                       hint=hint)
     return passed(name, "drops a fraction p, rescales by 1/(1 − p), and is the identity in evaluation")
@@ -240,7 +248,7 @@ def check_early_stopping(fn: Callable) -> bool:
             return False
         try:
             got = tuple(int(v) for v in got)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return failed(name, f"return two integers (best_epoch, stop_epoch), got {got!r}", hint=hint)
         if got != expected:
             off_by_one = tuple(v + 1 for v in got) == expected
@@ -261,20 +269,14 @@ def check_l2_gradient(fn: Callable) -> bool:
     hint = ("the data term gives −(2/n) Xᵀ(y − Xw); the penalty (λ/2)‖w‖² adds λw — exactly torch's "
             "weight_decay")
     rng = np.random.default_rng(9)
-    for n, p, lam in [(20, 4, 0.1), (50, 8, 1e-2), (12, 10, 0.5)]:
-        X, y, w = rng.normal(size=(n, p)), rng.normal(size=n), rng.normal(size=p)
-        expected = _penalised_gradient(w, X, y, lam)
-        ok, got = call(name, fn, w.copy(), X.copy(), y.copy(), lam, hint=hint)
-        if not ok:
-            return False
-        data_term = _penalised_gradient(w, X, y, 0.0)
-        if _close(got, data_term):
-            return failed(name, "the penalty is missing: (λ/2)‖w‖² adds λw to the gradient", hint=hint)
-        if _close(got, data_term + 2 * lam * w):
-            return failed(name, "you added 2λw, the gradient of λ‖w‖²; the penalty here is (λ/2)‖w‖²",
-                          hint=hint)
-        if _close(got, data_term - lam * w):
-            return failed(name, "the penalty's gradient has the wrong sign: it pulls w towards 0, so +λw", hint=hint)
-        if not compare(name, expected, got, tol=1e-8, hint=hint):
-            return False
-    return True
+    cases = [(rng.normal(size=p), rng.normal(size=(n, p)), rng.normal(size=n), lam)
+             for n, p, lam in [(20, 4, 0.1), (50, 8, 1e-2), (12, 10, 0.5)]]
+    mistakes = {
+        "the penalty is missing: (λ/2)‖w‖² adds λw to the gradient":
+            lambda w, X, y, lam: _penalised_gradient(w, X, y, 0.0),
+        "you added 2λw, the gradient of λ‖w‖²; the penalty here is (λ/2)‖w‖²":
+            lambda w, X, y, lam: _penalised_gradient(w, X, y, 2 * lam),
+        "the penalty's gradient has the wrong sign: it pulls w towards 0, so +λw":
+            lambda w, X, y, lam: _penalised_gradient(w, X, y, -lam),
+    }
+    return check_function(name, fn, cases, _penalised_gradient, tol=1e-8, hint=hint, mistakes=mistakes)
