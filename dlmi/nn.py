@@ -28,7 +28,7 @@ from numbers import Integral
 
 import numpy as np
 
-from .validation import as_array, check_binary, check_choice, check_positive, check_scalar, check_X_y
+from .validation import as_array, check_binary, check_choice, check_positive, check_rng, check_scalar, check_X_y
 
 __all__ = [
     "BCEWithLogitsLoss",
@@ -63,13 +63,7 @@ def _as_rng(rng) -> np.random.Generator:
     ``None`` draws a seed from numpy's global state, so ``dlmi.seed_everything`` makes it
     repeatable.
     """
-    if rng is None:
-        return np.random.default_rng(np.random.randint(0, 2**31 - 1))
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, Integral) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"rng must be None, an int seed or a numpy Generator, got {type(rng).__name__}")
+    return check_rng(np.random.randint(0, 2**31 - 1) if rng is None else rng)
 
 
 def _float_weight(weight, ndim: int | None = None) -> np.ndarray:

@@ -367,3 +367,14 @@ def test_elementwise_functions_and_initialisers_name_bad_input():
 def test_perceptron_predicts_on_the_1d_inputs_it_fits_on():
     model = nn.Perceptron().fit(np.array([-2.0, -1.0, 1.0, 2.0]), np.array([0, 0, 1, 1]))
     np.testing.assert_array_equal(model.predict(np.array([-3.0, 3.0])), [0.0, 1.0])
+
+
+def test_seeds_are_checked_and_named():
+    with pytest.raises(ValueError, match="rng must be a non-negative int seed"):
+        nn.Linear(2, 2, rng=-1)
+    with pytest.raises(TypeError, match="rng must be None, an int seed or a numpy Generator"):
+        nn.Linear(2, 2, rng="a")
+    dlmi.seed_everything(3)
+    first = nn.Linear(2, 2).params["W"].copy()
+    dlmi.seed_everything(3)
+    np.testing.assert_array_equal(nn.Linear(2, 2).params["W"], first)  # rng=None follows seed_everything

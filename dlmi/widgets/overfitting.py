@@ -24,7 +24,7 @@ import numpy as np
 
 from ..nn import Module
 from ..optim import Optimizer
-from ..validation import as_array, check_scalar, check_X_y
+from ..validation import as_array, check_X_y, check_rng, check_scalar
 from ..viz import PALETTE
 from .optimisers import BlittedFigure, _show
 
@@ -53,7 +53,7 @@ def noisy_sine(n_samples: int, noise: float = 0.25, rng=None) -> tuple[np.ndarra
     """``x`` (n,) uniform in [0, 1], sorted, and ``y = sin(2πx) + ε`` (n,) with ε ~ N(0, noise²)."""
     check_scalar(n_samples, "n_samples", kind=Integral, low=1)
     check_scalar(noise, "noise", low=0.0)
-    rng = np.random.default_rng(rng)
+    rng = check_rng(rng)
     x = np.sort(rng.uniform(0.0, 1.0, n_samples))
     return x, sine(x) + rng.normal(0.0, noise, n_samples)
 

@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 
 from .. import nn
 from ..data.toy import TOY_DATASETS, make_toy_dataset
-from ..validation import as_array, check_choice, check_positive, check_scalar
+from ..validation import as_array, check_choice, check_positive, check_rng, check_scalar
 from ..viz import PALETTE, encode_image
 from .live import LiveImage
 
@@ -129,7 +129,7 @@ class PlaygroundState:
 def build_network(hidden: tuple[int, ...], activation: str, rng) -> nn.Sequential:
     """2 inputs → ``hidden`` layers with ``activation`` → 1 logit. He init for ReLU, else Xavier."""
     check_choice(activation, "activation", list(ACTIVATIONS))
-    rng = np.random.default_rng(rng)
+    rng = check_rng(rng)
     init = "he" if activation == "relu" else "xavier"
     widths = [2, *hidden]
     layers: list[nn.Module] = []
