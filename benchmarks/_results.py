@@ -15,6 +15,17 @@ from typing import Sequence
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+def cpu_model() -> str:
+    """The CPU's model name (``/proc/cpuinfo`` on Linux, else what ``platform`` knows)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def machine() -> str:
     """One line describing the machine and the software the figures were measured with."""
     import numpy
@@ -22,7 +33,8 @@ def machine() -> str:
 
     device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU only"
     return (
-        f"{platform.machine()}, {os.cpu_count()} cores, {device}; Python {platform.python_version()}, "
+        f"{cpu_model()} ({platform.machine()}, {os.cpu_count()} cores, torch CPU capability "
+        f"{torch.backends.cpu.get_cpu_capability()}), {device}; Python {platform.python_version()}, "
         f"numpy {numpy.__version__}, torch {torch.__version__}, torch threads {torch.get_num_threads()}"
     )
 

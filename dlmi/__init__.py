@@ -14,6 +14,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from ._lazy import lazy_getattr
 from .config import fast_mode, pick
+from .config import seed as _env_seed
 from .runtime import get_device, seed_everything
 
 __version__ = "0.1.0"
@@ -45,18 +46,22 @@ def require_version(minimum: str) -> None:
         )
 
 
-def setup_notebook(min_version: str, seed: int = 0) -> None:
+def setup_notebook(min_version: str, seed: int | None = None) -> int:
     """What every notebook's set-up cell does: check the version, seed, apply the figure style.
 
-    Prints one line saying which mode and device the notebook runs with.
+    ``seed=None`` takes ``DLMI_SEED`` (default 0). Prints one line saying which mode, device and
+    seed the notebook runs with, and returns the seed, from which the notebook draws everything.
     """
     require_version(min_version)
+    if seed is None:
+        seed = _env_seed()
     seed_everything(seed)
     from .viz import use_style
 
     use_style()
     mode = "fast mode (DLMI_FAST=1)" if fast_mode() else "full mode"
     print(f"dlmi {__version__} · {mode} · device: {get_device()} · seed {seed}")
+    return int(seed)
 
 
 #: ``dlmi.nn`` works without ``import dlmi.nn``: submodules are imported on first use.

@@ -1,7 +1,8 @@
 """Run-time settings read from the environment, in one place.
 
 ``DLMI_FAST=1`` shrinks epochs and data sets so that every notebook runs in a few seconds
-(for CI and for live teaching) while every check it makes stays meaningful.
+(for CI and for live teaching) while every check it makes stays meaningful. ``DLMI_SEED=N`` is
+the seed a notebook draws everything from (default 0): its lessons must hold for every seed.
 """
 
 from __future__ import annotations
@@ -25,3 +26,17 @@ def pick(full: T, fast: T) -> T:
     >>> n_epochs = pick(full=200, fast=20)
     """
     return fast if fast_mode() else full
+
+
+def seed() -> int:
+    """The seed of a notebook: ``DLMI_SEED`` when set (a non-negative integer), else 0."""
+    text = os.environ.get("DLMI_SEED", "").strip()
+    if not text:
+        return 0
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"DLMI_SEED must be a non-negative integer, got {text!r}") from None
+    if not 0 <= value < 2**32 - 1000:
+        raise ValueError(f"DLMI_SEED must be in [0, 2**32 - 1000), got {value}")
+    return value

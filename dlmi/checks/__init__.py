@@ -3,21 +3,38 @@
 Checks live in one module per chapter (``dlmi/checks/linear.py``, ...); every public ``check_*``
 of those modules is available here, e.g. ``dlmi.checks.check_sigmoid(fn)``. Each returns
 ``True`` when the answer is right, so a check cell reads ``assert check_sigmoid(sigmoid)``.
+``expect(value, ">", bound, what=...)`` states a check cell's numeric bound (``bounds.py``).
+
+Importing this package imports numpy only: a chapter's module (and torch, scikit-learn) is
+imported when one of its checks is first used.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+import ast
+from pathlib import Path
 
+from .._lazy import lazy_getattr
+from .bounds import expect
 from .core import call, check_function, compare, failed, passed, relative_error
 
-__all__ = ["call", "check_function", "compare", "failed", "passed", "relative_error"]
 
-for _info in pkgutil.iter_modules(__path__):
-    if _info.name != "core" and not _info.name.startswith("_"):
-        _module = importlib.import_module(f"{__name__}.{_info.name}")
-        for _name in dir(_module):
-            if _name.startswith("check_") and callable(getattr(_module, _name)):
-                globals()[_name] = getattr(_module, _name)
-                __all__.append(_name)
+def _check_names() -> dict[str, str]:
+    """``check_*`` name -> the chapter module defining it, read from the sources without importing."""
+    names = {}
+    for path in sorted(Path(__file__).parent.glob("[a-z]*.py")):
+        if path.stem in ("core", "bounds"):
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("check_"):
+                names[node.name] = path.stem
+    return names
+
+
+_CHECKS = _check_names()
+__all__ = ["call", "check_function", "compare", "expect", "failed", "passed", "relative_error", *_CHECKS]
+__getattr__ = lazy_getattr(__name__, _CHECKS)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
