@@ -14,7 +14,7 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 PORT ?= 8888
 PYTEST := MPLBACKEND=agg $(BIN)/python -m pytest
 
-.PHONY: install lab test test-unit test-notebooks test-browser test-fast bench clean html slides student-edition
+.PHONY: install lab test test-unit test-notebooks test-seed test-browser test-fast bench robustness clean html slides student-edition
 
 install: $(STAMP)
 
@@ -34,14 +34,22 @@ $(STAMP): pyproject.toml constraints.txt
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) $(ROOT_FLAG)
 
-## make test: unit tests, then every notebook executed headless (full mode), then the browser test
-test: test-unit test-notebooks test-browser
+## make test: unit tests, every notebook executed headless (full mode), every notebook again as a
+## student with another seed and another CPU would run it (test-seed), then the browser test
+test: test-unit test-notebooks test-seed test-browser
 
 test-unit: $(STAMP)
 	$(PYTEST) tests
 
 test-notebooks: $(STAMP)
 	$(PYTEST) --nbval-lax --nbval-cell-timeout=900 -p no:randomly notebooks
+
+## make test-seed: a lesson must hold for any seed on any CPU. Every notebook in fast mode with
+## DLMI_SEED=1 and torch's portable CPU kernels (as on a machine without AVX2/AVX-512), and the
+## student edition with DLMI_SEED=1 and one torch thread. benchmarks/robustness.py runs many more.
+test-seed: $(STAMP)
+	DLMI_FAST=1 DLMI_SEED=1 ATEN_CPU_CAPABILITY=default $(PYTEST) --nbval-lax --nbval-cell-timeout=900 -p no:randomly notebooks
+	DLMI_SEED=1 OMP_NUM_THREADS=1 $(PYTEST) tests/test_editions.py -k student_edition_runs
 
 ## make test-browser: JupyterLab and headless Chromium move notebook 02's slider (tests/browser).
 ## `pytest tests` leaves tests/browser out (tests/browser/conftest.py); Debian's chromium is
@@ -61,11 +69,17 @@ test-fast: $(STAMP)
 	DLMI_FAST=1 $(PYTEST) tests
 	DLMI_FAST=1 $(PYTEST) --nbval-lax --nbval-cell-timeout=900 notebooks
 
-## make bench: every benchmark; results land in benchmarks/results/
+## make bench: every benchmark but the robustness one; results land in benchmarks/results/
 bench: $(STAMP)
 	@for script in benchmarks/*.py; do \
+	    [ "$$script" = benchmarks/robustness.py ] && continue; \
 	    echo "== $$script"; MPLBACKEND=agg $(BIN)/python $$script || exit 1; \
 	done
+
+## make robustness: every notebook's checks over seeds, thread counts and torch CPU kernels
+## (hours on 2 cores; benchmarks/robustness.py --help runs a part of it)
+robustness: $(STAMP)
+	MPLBACKEND=agg $(BIN)/python benchmarks/robustness.py
 
 ## Editions (dlmi/editions.py, `python -m dlmi --help`). Notebooks run once into build/executed/
 ## (again only when a notebook or dlmi changes); `DLMI_FAST=1 make html` runs them in fast mode.

@@ -35,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import RESULTS, table, write  # noqa: E402
+from notebooks import peak_memory_mb  # noqa: E402
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 DATA = RESULTS / "robustness.json"
@@ -84,23 +85,11 @@ def run_notebook(path: Path, mode: str, seed: int, threads: int, capability: str
                 first = next((ln for ln in cell.source.splitlines() if ln.strip() and not ln.startswith("#")), "")
                 cells.append({"cell": index, "check": "check" in tags, "solution_check": "solution" in tags,
                               "first": first[:90], "error": error})
-        peak_mb = _peak_memory_mb(client)
+        peak_mb = peak_memory_mb(client)
     record.unlink(missing_ok=True)
     return {"notebook": path.name, "mode": mode, "seed": seed, "threads": threads, "capability": capability,
             "seconds": round(time.perf_counter() - start, 1), "peak_mb": peak_mb, "cells": cells, "bounds": bounds,
             "when": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
-
-
-def _peak_memory_mb(client) -> float | None:
-    """The kernel process's peak resident memory (Linux's VmHWM), in MB; None where unknown."""
-    try:
-        pid = client.km.provisioner.process.pid
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except (AttributeError, OSError, ValueError):
-        return None
-    return None
 
 
 def key(run: dict) -> str:

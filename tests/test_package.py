@@ -70,6 +70,31 @@ def test_setup_notebook_prints_mode_and_applies_style(capsys, monkeypatch):
     assert mpl.rcParams["font.size"] == dlmi.viz.STYLE["font.size"]
 
 
+@pytest.mark.parametrize("value, seed", [("", 0), ("0", 0), ("7", 7), (" 12 ", 12)])
+def test_setup_notebook_returns_the_seed_of_dlmi_seed(capsys, monkeypatch, value, seed):
+    import numpy as np
+
+    monkeypatch.setenv("DLMI_SEED", value)
+    assert dlmi.config.seed() == seed
+    assert dlmi.setup_notebook(min_version="0.1.0") == seed
+    assert f"seed {seed}" in capsys.readouterr().out
+    first = np.random.rand()
+    dlmi.setup_notebook(min_version="0.1.0")
+    assert np.random.rand() == first  # the global generators are seeded with it
+
+
+@pytest.mark.parametrize("value", ["-1", "one", "1.5", str(2**32)])
+def test_a_bad_dlmi_seed_is_named(monkeypatch, value):
+    monkeypatch.setenv("DLMI_SEED", value)
+    with pytest.raises(ValueError, match="DLMI_SEED"):
+        dlmi.setup_notebook(min_version="0.1.0")
+
+
+def test_an_explicit_seed_wins_over_dlmi_seed(capsys, monkeypatch):
+    monkeypatch.setenv("DLMI_SEED", "5")
+    assert dlmi.setup_notebook(min_version="0.1.0", seed=3) == 3
+
+
 def test_unknown_attribute_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no_such_module"):
         dlmi.no_such_module
