@@ -86,7 +86,8 @@ def test_has_check_cells_that_assert(notebook):
     checks = [c for c in nb.cells if "check" in c.metadata.get("tags", [])]
     assert len(checks) >= 2, f"{path.name} needs check cells at the end of its sections"
     for cell in checks:
-        assert cell.cell_type == "code" and ("assert" in cell.source or "check_" in cell.source), (
+        asserts = ("assert" in cell.source or "check_" in cell.source or "expect(" in cell.source)
+        assert cell.cell_type == "code" and asserts, (
             f"{path.name}: a check cell must assert something:\n{cell.source[:200]}"
         )
 

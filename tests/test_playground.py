@@ -194,3 +194,22 @@ def test_widget_builds_steps_and_applies_presets():
     # moving a control retrains from the controls' values
     layers.value = 2
     assert "step 0:" in status.value
+
+
+def test_widget_presets_keep_the_widgets_seed():
+    pytest.importorskip("ipywidgets")
+    import ipywidgets as widgets
+
+    box = pg.playground_widget(pg.PlaygroundConfig(seed=3), steps_per_frame=5)
+    found, stack = [], [box]
+    while stack:
+        w = stack.pop()
+        found.append(w)
+        stack.extend(getattr(w, "children", ()))
+    preset = next(w for w in found if isinstance(w, widgets.Dropdown) and w.description == "preset")
+    step = next(w for w in found if isinstance(w, widgets.Button) and w.description.startswith("step"))
+    status = next(w for w in found if isinstance(w, widgets.HTML) and "step 0" in w.value)
+    preset.value = "XOR needs a hidden layer"
+    step.click()
+    expected = pg.train_steps(pg.init_state(replace(pg.PRESETS["XOR needs a hidden layer"].config, seed=3)), 5)
+    assert status.value == f"<b>{pg._title(expected)}</b>"

@@ -371,24 +371,24 @@ def draw_playground(state: PlaygroundState, view: PlaygroundView | None = None, 
 # --------------------------------------------------------------------------------------------
 PRESETS: dict[str, Preset] = {
     "XOR: no hidden layer": Preset(
-        PlaygroundConfig(dataset="xor", hidden=(), learning_rate=0.3),
+        PlaygroundConfig(dataset="xor", hidden=(), learning_rate=0.3, n_samples=2000),
         "Without a hidden layer the network is logistic regression: one straight line cannot "
         "separate XOR, and the accuracy stays near chance.",
         n_steps=1500, test_accuracy=(0.0, 0.7),
     ),
     "XOR needs a hidden layer": Preset(
-        PlaygroundConfig(dataset="xor", hidden=(4,), learning_rate=0.3),
-        "One hidden layer of 4 tanh units bends the boundary: XOR is solved.",
+        PlaygroundConfig(dataset="xor", hidden=(8,), learning_rate=0.3, n_samples=2000),
+        "One hidden layer of 8 tanh units bends the boundary: XOR is solved.",
         n_steps=1500, test_accuracy=(0.9, 1.0),
     ),
     "Circles: linear activations": Preset(
-        PlaygroundConfig(dataset="circles", hidden=(8, 8), activation="linear", learning_rate=0.1),
+        PlaygroundConfig(dataset="circles", hidden=(8, 8), activation="linear", learning_rate=0.1, n_samples=2000),
         "With linear activations, two hidden layers still compute a linear function: the "
         "boundary is a straight line and the ring is not separated.",
         n_steps=1500, test_accuracy=(0.0, 0.7),
     ),
     "Circles: ReLU activations": Preset(
-        PlaygroundConfig(dataset="circles", hidden=(8, 8), activation="relu", learning_rate=0.1),
+        PlaygroundConfig(dataset="circles", hidden=(8, 8), activation="relu", learning_rate=0.1, n_samples=2000),
         "The same network with ReLU activations draws a closed boundary around the disc.",
         n_steps=1500, test_accuracy=(0.95, 1.0),
     ),
@@ -494,7 +494,8 @@ def playground_widget(config: PlaygroundConfig | None = None, *, steps_per_frame
             widget.unobserve(control_changed, names="value")
             widget.value = values[name]
             widget.observe(control_changed, names="value")
-        holder["config"] = cfg  # exactly the preset, even where a slider rounds its value
+        holder["config"] = replace(cfg, seed=holder["config"].seed)  # exactly the preset (even where a slider
+        # rounds its value), drawn with the widget's seed
         reset()
 
     reset()
