@@ -149,7 +149,7 @@ from dlmi.widgets import overfitting as of  # noqa: E402
 
 def _notebook_polynomial_data():
     """The data of notebook 07, section 1."""
-    return (*of.noisy_sine(15, noise=0.25, rng=1), *of.noisy_sine(200, noise=0.25, rng=2))
+    return (*of.noisy_sine(20, noise=0.25, rng=1, stratified=True), *of.noisy_sine(200, noise=0.25, rng=2))
 
 
 def test_noisy_sine_is_sorted_reproducible_and_noiseless_at_zero_noise():
@@ -159,6 +159,14 @@ def test_noisy_sine_is_sorted_reproducible_and_noiseless_at_zero_noise():
     np.testing.assert_array_equal(of.noisy_sine(10, rng=4)[1], of.noisy_sine(10, rng=4)[1])
     with pytest.raises(ValueError, match="noise"):
         of.noisy_sine(10, noise=-1.0)
+
+
+def test_stratified_noisy_sine_puts_one_sample_in_each_slice():
+    x, y = of.noisy_sine(20, rng=5, stratified=True)
+    np.testing.assert_array_equal(np.floor(20 * x), np.arange(20))
+    np.testing.assert_array_equal(of.noisy_sine(20, rng=5, stratified=True)[1], y)
+    with pytest.raises(TypeError, match="stratified"):
+        of.noisy_sine(20, stratified="yes")
 
 
 def test_legendre_features_fit_the_same_polynomials_as_monomials():
@@ -183,19 +191,19 @@ def test_l2_fit_minimises_the_penalised_cost_and_shrinks_the_coefficients():
 
 
 def test_polynomial_errors_fall_on_training_data_with_degree():
-    errors = of.polynomial_errors(*_notebook_polynomial_data())
+    errors = of.polynomial_errors(*_notebook_polynomial_data(), degrees=range(20))
     assert np.all(np.diff(errors.train_mse) <= 1e-12)      # nested least squares: never worse
-    assert errors.train_mse[14] < 1e-12                     # 15 points, 15 coefficients
+    assert errors.train_mse[19] < 1e-12                     # 20 points, 20 coefficients
     with pytest.raises(ValueError, match="degree"):
         errors.index(20)
 
 
 def test_polynomial_presets_show_under_right_and_overfitting():
-    errors = of.polynomial_errors(*_notebook_polynomial_data())
+    errors = of.polynomial_errors(*_notebook_polynomial_data(), degrees=range(20))
     presets = of.PRESETS["polynomial degree"]
     under, right, over = (errors.index(presets[k]) for k in presets)
     assert list(presets) == ["underfits: a straight line", "about right: a cubic",
-                             "overfits: degree 12 through 15 points"]
+                             "overfits: degree 19 through 20 points"]
     assert errors.val_mse[right] <= 1.25 * errors.val_mse.min()
     assert errors.train_mse[under] > 2 * errors.train_mse[right] and errors.val_mse[under] > 2 * errors.val_mse[right]
     assert errors.train_mse[over] < errors.train_mse[right] and errors.val_mse[over] > 10 * errors.val_mse[right]
@@ -290,8 +298,8 @@ def test_overfitting_widgets_redraw_on_slider_and_preset(overfitted):
     box = of.polynomial_widget(*_notebook_polynomial_data(), degree=2)
     menu, slider, readout = box.children
     assert "degree 2" in readout.value
-    menu.value = "overfits: degree 12 through 15 points"
-    assert slider.value == 12 and "degree 12" in readout.value
+    menu.value = "overfits: degree 19 through 20 points"
+    assert slider.value == 19 and "degree 19" in readout.value
     x_train, y_train = of.noisy_sine(20, rng=1)
     x_val, y_val = of.noisy_sine(200, rng=2)
     box = of.early_stopping_widget(overfitted, x_train, y_train, x_val, y_val)
@@ -299,3 +307,18 @@ def test_overfitting_widgets_redraw_on_slider_and_preset(overfitted):
     assert slider.value == overfitted.best_epoch
     menu.value = "too late: overfitted"
     assert slider.value == 500 and "epoch 500" in readout.value
+
+
+def test_repeat_training_pairs_configurations_and_keeps_the_best_epoch():
+    configs = {"none": {}, "again": {}, "dropout": {"dropout": 0.2}, "decay": {"weight_decay": 1e-2}}
+    runs = of.repeat_training(3, configs, epochs=60, seed=4, every=10)
+    none, again = runs["none"], runs["again"]
+    assert none.train.shape == none.test.shape == none.best_epoch.shape == (3,)
+    np.testing.assert_array_equal(none.val, again.val)            # same data, same initial weights
+    assert np.all(none.val_at_best <= none.val) and set(none.best_epoch) <= {10, 20, 30, 40, 50, 60}
+    assert not np.array_equal(runs["dropout"].val, none.val) and not np.array_equal(runs["decay"].val, none.val)
+    assert np.all(np.isfinite(runs["dropout"].test)) and runs["none"].train.mean() < 0.5  # it learns
+    with pytest.raises(ValueError, match="unknown keys"):
+        of.repeat_training(1, {"x": {"lr": 1.0}}, epochs=1, seed=0)
+    with pytest.raises(TypeError, match="configs"):
+        of.repeat_training(1, {}, epochs=1, seed=0)

@@ -9,6 +9,9 @@ The data are the classic noisy sine of Bishop's *Pattern Recognition and Machine
 - :func:`record_training` trains a ``dlmi.nn`` model full-batch and records, after every epoch,
   the losses and the model's curve on a grid; :class:`EarlyStoppingFigure` replays it, and
   ``update(epoch)`` only moves the curve and the marker: nothing is retrained.
+- :func:`repeat_training` repeats notebook 07's network experiment on many fresh training sets
+  at once (torch, one batched tensor per layer), so that its claims are about averages and not
+  about the luck of one draw of 20 samples.
 
 Both figures reuse :class:`dlmi.widgets.optimisers.BlittedFigure` (static background drawn
 once), so a slider step stays far below 100 ms (``benchmarks/optim_widgets.py``).
@@ -29,12 +32,12 @@ from ..viz import PALETTE
 from .optimisers import BlittedFigure, _show
 
 #: Slider positions named after what they teach. Degrees are for the data of notebook 07
-#: (15 training samples of ``noisy_sine`` with noise 0.25); epochs are functions of the record.
+#: (20 stratified training samples of ``noisy_sine`` with noise 0.25); epochs are functions of the record.
 PRESETS: dict[str, dict] = {
     "polynomial degree": {
         "underfits: a straight line": 1,
         "about right: a cubic": 3,
-        "overfits: degree 12 through 15 points": 12,
+        "overfits: degree 19 through 20 points": 19,
     },
     "early stopping": {
         "too early: still underfitting": lambda record: max(1, record.best_epoch // 10),
@@ -49,12 +52,22 @@ def sine(x: np.ndarray) -> np.ndarray:
     return np.sin(2 * np.pi * np.asarray(x, dtype=float))
 
 
-def noisy_sine(n_samples: int, noise: float = 0.25, rng=None) -> tuple[np.ndarray, np.ndarray]:
-    """``x`` (n,) uniform in [0, 1], sorted, and ``y = sin(2πx) + ε`` (n,) with ε ~ N(0, noise²)."""
+def noisy_sine(n_samples: int, noise: float = 0.25, rng=None, *,
+               stratified: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` (n,) uniform in [0, 1], sorted, and ``y = sin(2πx) + ε`` (n,) with ε ~ N(0, noise²).
+
+    ``stratified=True`` draws one ``x`` uniformly in each of the ``n`` equal slices of [0, 1]: still
+    random, but without the large gaps that a few uniform draws can leave.
+    """
     check_scalar(n_samples, "n_samples", kind=Integral, low=1)
     check_scalar(noise, "noise", low=0.0)
+    if not isinstance(stratified, (bool, np.bool_)):
+        raise TypeError(f"stratified must be True or False, got {stratified!r}")
     rng = check_rng(rng)
-    x = np.sort(rng.uniform(0.0, 1.0, n_samples))
+    if stratified:
+        x = (np.arange(n_samples) + rng.uniform(0.0, 1.0, n_samples)) / n_samples
+    else:
+        x = np.sort(rng.uniform(0.0, 1.0, n_samples))
     return x, sine(x) + rng.normal(0.0, noise, n_samples)
 
 
@@ -166,7 +179,7 @@ class PolynomialFitFigure(BlittedFigure):
         return train, val
 
 
-def polynomial_widget(x_train, y_train, x_val, y_val, *, degree: int = 3, max_degree: int = 15):
+def polynomial_widget(x_train, y_train, x_val, y_val, *, degree: int = 3, max_degree: int = 19):
     """A degree slider and the presets over a :class:`PolynomialFitFigure`; returns the controls' box."""
     import ipywidgets as widgets
 
@@ -271,6 +284,118 @@ def record_training(model: Module, loss, optimizer: Optimizer, train: tuple, val
             break
     return TrainingRecord(grid[:, 0], np.array(predictions), np.array(losses["train"]), np.array(losses["val"]),
                           np.array(losses["test"]) if test is not None else None, status)
+
+
+@dataclass
+class RepeatedTraining:
+    """One configuration of :func:`repeat_training`, one value per training set (shape (n_repeats,)).
+
+    ``train``, ``val``, ``test``: mean squared errors after the last epoch (dropout off);
+    ``best_epoch``: the epoch of lowest validation loss, checked every ``every`` epochs, where early
+    stopping would keep the network, and ``val_at_best``, ``test_at_best``, ``train_at_best`` its errors there.
+    """
+
+    train: np.ndarray
+    val: np.ndarray
+    test: np.ndarray
+    best_epoch: np.ndarray
+    train_at_best: np.ndarray
+    val_at_best: np.ndarray
+    test_at_best: np.ndarray
+
+
+def repeat_training(n_repeats: int, configs: dict[str, dict], *, epochs: int, seed: int, n_train: int = 20,
+                    noise: float = 0.25, width: int = 32, lr: float = 0.01, first_sigma: float = 10.0,
+                    every: int = 5) -> dict[str, RepeatedTraining]:
+    """Notebook 07's network on ``n_repeats`` fresh training sets, once per configuration, all at once.
+
+    ``configs`` maps a name to the regularisers of that run, e.g. ``{"none": {}, "dropout":
+    {"dropout": 0.2}, "weight decay": {"weight_decay": 1e-3}}``. Training set ``r`` is
+    ``noisy_sine(n_train, noise, rng=seed + 1000 + r)`` (x uniform), with a validation and a test
+    set of 200 samples each (``rng=seed + 2000 + r`` and ``seed + 3000 + r``). On each set, each
+    configuration trains its own 1 → ``width`` → ``width`` → 1 tanh network, from the same initial
+    weights whatever the configuration (so configurations compare pairwise): first-layer weights
+    from N(0, ``first_sigma``²) with their steps spread uniformly over [0, 1], the other layers
+    Xavier, biases 0; then ``epochs`` full-batch Adam steps (``lr``, betas (0.9, 0.99)), with inverted
+    ``dropout`` after each hidden layer and ``weight_decay`` added to the gradient as in
+    ``torch.optim.Adam``. All the networks train side by side in torch, one batched tensor per
+    layer; Adam's update is element-wise, so each trains exactly as if it were alone.
+    """
+    import torch
+
+    check_scalar(n_repeats, "n_repeats", kind=Integral, low=1)
+    check_scalar(epochs, "epochs", kind=Integral, low=1)
+    check_scalar(seed, "seed", kind=Integral, low=0)
+    check_scalar(every, "every", kind=Integral, low=1)
+    if not isinstance(configs, dict) or not configs:
+        raise TypeError("configs must be a non-empty dict: name -> {'dropout': p, 'weight_decay': λ}")
+    for name, config in configs.items():
+        unknown = set(config) - {"dropout", "weight_decay"}
+        if unknown:
+            raise ValueError(f"configs[{name!r}] has unknown keys {sorted(unknown)}; use dropout and weight_decay")
+        check_scalar(config.get("dropout", 0.0), "dropout", low=0.0, high=0.95)
+        check_scalar(config.get("weight_decay", 0.0), "weight_decay", low=0.0)
+    seed, R, C = int(seed), int(n_repeats), len(configs)
+    dtype = torch.float32
+
+    def stacked(n: int, offset: int):
+        pairs = [noisy_sine(n, noise, rng=seed + offset + r) for r in range(R)]
+        x = torch.tensor(np.stack([p[0] for p in pairs]), dtype=dtype)[:, :, None]
+        y = torch.tensor(np.stack([p[1] for p in pairs]), dtype=dtype)[:, :, None]
+        return x.repeat(C, 1, 1), y.repeat(C, 1, 1)  # network c * R + r: configuration c on set r
+
+    (X, Y), (X_val, Y_val), (X_test, Y_test) = stacked(n_train, 1000), stacked(200, 2000), stacked(200, 3000)
+    g = torch.Generator().manual_seed(seed)
+    W1 = torch.randn(R, 1, width, generator=g, dtype=dtype) * first_sigma
+    b1 = -W1 * torch.rand(R, 1, width, generator=g, dtype=dtype)  # unit j steps at x = −b1/W1, in [0, 1]
+    W2 = torch.randn(R, width, width, generator=g, dtype=dtype) * (1.0 / width) ** 0.5
+    W3 = torch.randn(R, width, 1, generator=g, dtype=dtype) * (2.0 / (width + 1)) ** 0.5
+    b2, b3 = torch.zeros(R, 1, width, dtype=dtype), torch.zeros(R, 1, 1, dtype=dtype)
+    params = [p.repeat(C, 1, 1).requires_grad_() for p in (W1, b1, W2, b2, W3, b3)]
+    def per_net(key: str):  # one value per network, shaped to broadcast over (network, sample, unit)
+        return torch.tensor([c.get(key, 0.0) for c in configs.values() for _ in range(R)], dtype=dtype)[:, None, None]
+
+    drop, decay = per_net("dropout"), per_net("weight_decay")
+    optimizer = torch.optim.Adam(params, lr=lr, betas=(0.9, 0.99))
+
+    def forward(x, weights, training: bool = False):
+        w1, c1, w2, c2, w3, c3 = weights
+        h = torch.tanh(torch.baddbmm(c1, x, w1))
+        if training:
+            h = h * (torch.rand(h.shape, generator=g, dtype=dtype) >= drop) / (1 - drop)
+        h = torch.tanh(torch.baddbmm(c2, h, w2))
+        if training:
+            h = h * (torch.rand(h.shape, generator=g, dtype=dtype) >= drop) / (1 - drop)
+        return torch.baddbmm(c3, h, w3)
+
+    def mse(weights, x, y):
+        return ((forward(x, weights) - y) ** 2).mean(dim=(1, 2))  # one mean squared error per network
+
+    best_val = torch.full((C * R,), float("inf"), dtype=dtype)
+    best_epoch = torch.zeros(C * R, dtype=torch.long)
+    best = [p.detach().clone() for p in params]
+    for epoch in range(1, epochs + 1):
+        optimizer.zero_grad()
+        ((forward(X, params, training=True) - Y) ** 2).mean(dim=(1, 2)).sum().backward()  # each its own mean
+        with torch.no_grad():
+            for p in params:
+                p.grad += decay * p  # weight decay, as torch.optim.Adam(weight_decay=λ) adds it
+        optimizer.step()
+        if epoch % every == 0 or epoch == epochs:
+            with torch.no_grad():
+                val = mse(params, X_val, Y_val)
+                better = val < best_val
+                best_val = torch.where(better, val, best_val)
+                best_epoch[better] = epoch
+                for kept, p in zip(best, params):
+                    kept[better] = p[better]
+    with torch.no_grad():
+        final = [p.detach() for p in params]
+        out = [mse(w, x, y).numpy().reshape(C, R) for w in (final, best)
+               for x, y in ((X, Y), (X_val, Y_val), (X_test, Y_test))]
+    epochs_kept = best_epoch.numpy().reshape(C, R)
+    return {name: RepeatedTraining(out[0][c], out[1][c], out[2][c], epochs_kept[c], out[3][c], out[4][c], out[5][c])
+            for c, name in enumerate(configs)}
 
 
 class EarlyStoppingFigure(BlittedFigure):
