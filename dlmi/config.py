@@ -37,6 +37,6 @@ def seed() -> int:
         value = int(text)
     except ValueError:
         raise ValueError(f"DLMI_SEED must be a non-negative integer, got {text!r}") from None
-    if not 0 <= value < 2**32 - 1000:
-        raise ValueError(f"DLMI_SEED must be in [0, 2**32 - 1000), got {value}")
+    if not 0 <= value < 2**31:  # notebooks draw from SEED + k (k up to a few thousand): keep those valid seeds
+        raise ValueError(f"DLMI_SEED must be in [0, 2**31), got {value}")
     return value

@@ -83,7 +83,7 @@ def test_setup_notebook_returns_the_seed_of_dlmi_seed(capsys, monkeypatch, value
     assert np.random.rand() == first  # the global generators are seeded with it
 
 
-@pytest.mark.parametrize("value", ["-1", "one", "1.5", str(2**32)])
+@pytest.mark.parametrize("value", ["-1", "one", "1.5", str(2**31), str(2**32)])
 def test_a_bad_dlmi_seed_is_named(monkeypatch, value):
     monkeypatch.setenv("DLMI_SEED", value)
     with pytest.raises(ValueError, match="DLMI_SEED"):
