@@ -59,7 +59,7 @@ def train_and_test(data, epochs: int, seed: int):
                   progress=False)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     y_out, y_true = predict(model, tensor_loader(X_test, y_test, batch_size=128))
-    test = bootstrap_ci(roc_auc, y_true.ravel(), y_out.ravel(), n_boot=2000, seed=seed)
+    test = bootstrap_ci(roc_auc, y_true.ravel(), y_out.ravel(), n_boot=2000, rng=seed)
     return model, history, test, wall, cpu
 
 

@@ -64,7 +64,7 @@ def main(path: Path, budget: float) -> None:
             continue
         dlmi.seed_everything(0)
         model = build()
-        train = ArrayDataset(*splits["train"], augment=True, seed=0)
+        train = ArrayDataset(*splits["train"], augment=True, rng=0)
         loader = torch.utils.data.DataLoader(train, batch_size=64, shuffle=True,
                                              generator=torch.Generator().manual_seed(0))
         t0 = time.process_time()

@@ -27,7 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import table, write  # noqa: E402
 
-from dlmi.data import brain  # noqa: E402
+from dlmi.data import brain, parcellation, transforms  # noqa: E402
 
 N_SPEED = 256
 
@@ -50,7 +50,7 @@ def svm_balanced_accuracy(X: np.ndarray, y: np.ndarray, seed: int = 0) -> tuple[
 
 def clear_caches() -> None:
     for cached in (brain._template, brain._ellipsoid_distance, brain._atrophy_weights,
-                   brain._regions, brain._parcel_centres):
+                   parcellation._regions, parcellation._parcel_centres):
         cached.cache_clear()
 
 
@@ -60,7 +60,7 @@ def speed_rows(repeat: int = 3) -> list[tuple]:
         clear_caches()
         start = time.perf_counter()
         brain.simulate_cohort(4, voxel_size=voxel_size)
-        brain.regions(voxel_size)
+        parcellation.regions(voxel_size)
         cold = time.perf_counter() - start
         times = []
         for _ in range(repeat):
@@ -83,8 +83,8 @@ def calibration_rows(settings) -> list[tuple]:
     for n_subjects, voxel_size, seeds in settings:
         results = {"AD vs CN": [], "sMCI vs pMCI": []}
         for seed in seeds:
-            cohort = brain.simulate_cohort(n_subjects, voxel_size=voxel_size, seed=seed)
-            X = brain.regional_features(cohort.maps, brain.regions(voxel_size))
+            cohort = brain.simulate_cohort(n_subjects, voxel_size=voxel_size, rng=seed)
+            X = parcellation.regional_features(cohort.maps, parcellation.regions(voxel_size))
             group = cohort.participants["group"].to_numpy()
             for task, (negative, positive) in (("AD vs CN", ("CN", "AD")),
                                                ("sMCI vs pMCI", ("sMCI", "pMCI"))):
@@ -153,13 +153,13 @@ def cnn_rows() -> list[tuple]:
             (None, 8, "whole maps", ("AD vs CN",)),
             (400, 6, "hippocampus crops", ("AD vs CN",)),
             (400, 8, "whole maps", ("AD vs CN",))):
-        cohort = brain.simulate_cohort(n_subjects, voxel_size=voxel_size, seed=0)
+        cohort = brain.simulate_cohort(n_subjects, voxel_size=voxel_size, rng=0)
         group = cohort.participants["group"].to_numpy()
         for task in tasks:
             negative, positive = {"AD vs CN": ("CN", "AD"), "sMCI vs pMCI": ("sMCI", "pMCI")}[task]
             keep = np.isin(group, (negative, positive))
             maps = cohort.maps[keep]
-            X = brain.crop_hippocampi(maps, cohort.affine) if input_name.startswith("hippo") else maps[:, None]
+            X = transforms.crop_hippocampi(maps, cohort.affine) if input_name.startswith("hippo") else maps[:, None]
             y = (group[keep] == positive).astype(np.int64)
             rows.append(("slides' sizes" if n_subjects is None else str(n_subjects), f"{voxel_size} mm",
                          input_name, "x".join(map(str, X.shape[1:])), task, len(y),

@@ -6,7 +6,7 @@
 Speed: ``simulate_chest_xrays`` at each size, median of ``--repeat`` runs, in images per second
 of wall time and per second of CPU time (all threads; the figure an idle machine approaches),
 with the peak memory numpy allocated (tracemalloc) and the size of what is returned.
-Calibration: ``cnn_baseline_aucs`` (the recipe of the module docstring) for each seed.
+Calibration: ``dlmi.recipes.cnn_baseline_aucs`` (the recipe of the module docstring) for each seed.
 Writes benchmarks/results/data_chestxray.md.
 """
 
@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import table, write  # noqa: E402
 
-from dlmi.data.chestxray import FINDINGS, cnn_baseline_aucs, simulate_chest_xrays  # noqa: E402
+from dlmi.data.chestxray import FINDINGS, simulate_chest_xrays  # noqa: E402
+from dlmi.recipes import cnn_baseline_aucs  # noqa: E402
 
 SIZES = {32: 2000, 64: 2000, 128: 500, 256: 120}  # side -> images per run
 TARGET = {64: 1000, 128: 250}  # images per second asked for on the course's 2-core machine
@@ -38,7 +39,7 @@ def speed(size: int, n_images: int, repeat: int) -> tuple[float, float, float, f
     wall, cpu = [], []
     for seed in range(repeat):
         start, start_cpu = time.perf_counter(), time.process_time()
-        simulate_chest_xrays(n_images, size=size, images_per_patient=1, seed=seed)
+        simulate_chest_xrays(n_images, size=size, images_per_patient=1, rng=seed)
         wall.append(n_images / (time.perf_counter() - start))
         cpu.append(n_images / (time.process_time() - start_cpu))
     tracemalloc.start()
@@ -74,7 +75,7 @@ def main() -> None:
         runs, cpu_seconds = [], []
         for seed in args.seeds:
             start = time.process_time()
-            runs.append(list(cnn_baseline_aucs(seed=seed).values()))
+            runs.append(list(cnn_baseline_aucs(rng=seed).values()))
             cpu_seconds.append(time.process_time() - start)
         aucs = np.array(runs)
         auc_rows = [(name, f"{aucs[:, k].mean():.3f}", f"{aucs[:, k].std():.3f}", *[f"{a:.3f}" for a in aucs[:, k]])
@@ -82,7 +83,7 @@ def main() -> None:
         auc_rows.append(("mean", f"{aucs.mean():.3f}", "", *[f"{a:.3f}" for a in aucs.mean(1)]))
         body += "\n\n## Calibration: AUC of a small CNN per finding\n\n" + table(
             ["finding", "mean", "SD", *[f"seed {s}" for s in args.seeds]], auc_rows)
-        body += ("\n\n`cnn_baseline_aucs(seed=s)`: 1,500 simulated patients (about 3,000 images, 64 × 64, "
+        body += ("\n\n`cnn_baseline_aucs(rng=s)`: 1,500 simulated patients (about 3,000 images, 64 × 64, "
                  "prevalence 0.1 each), patient-level 75/25 split, SimpleCNN2d trained 8 epochs on the mined "
                  "labels, AUC against the true labels of the test images. CPU time per run (simulation, "
                  f"training and test): {', '.join(f'{t:.0f}' for t in cpu_seconds)} s.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 
 import numpy as np
@@ -42,3 +43,35 @@ def get_device(prefer: str | None = None):
     if prefer == "cpu":
         return torch.device("cpu")
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def torch_generator(rng=0, name: str = "rng"):
+    """A CPU ``torch.Generator`` seeded from ``rng`` (an int seed, a numpy Generator or None).
+
+    For shuffling, augmentation and sampling inside library code, which never reseeds torch's
+    global generator.
+    """
+    import torch
+
+    from .validation import seed_from
+
+    return torch.Generator().manual_seed(seed_from(rng, name))
+
+
+@contextlib.contextmanager
+def local_seed(rng=0, name: str = "rng"):
+    """Seed torch's global generator for the block only, then restore the caller's state.
+
+    Building an ``nn.Module`` (its initial weights) and dropout draw from torch's global
+    generator, which has no per-call argument; inside this block they draw from ``rng``, and
+    whatever the caller seeded continues untouched afterwards.
+    """
+    import torch
+
+    from .validation import seed_from
+
+    seed = seed_from(rng, name)
+    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield seed

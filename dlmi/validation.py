@@ -129,3 +129,31 @@ def check_rng(rng, name: str = "rng") -> np.random.Generator:
     if rng < 0:
         raise ValueError(f"{name} must be a non-negative int seed, got {rng}")
     return np.random.default_rng(int(rng))
+
+
+def rng_argument(rng, seed=None, *, default=0):
+    """The ``rng`` argument of a public function that also accepts the older ``seed=`` spelling.
+
+    Returns ``seed`` when it is given (and ``rng`` was left at ``default``), else ``rng``; pass the
+    result to :func:`check_rng` or :func:`dlmi.runtime.torch_generator`. Giving both is a
+    ``TypeError``.
+    """
+    if seed is None:
+        return rng
+    if not (rng is default or (isinstance(rng, Integral) and not isinstance(rng, bool) and rng == default)):
+        raise TypeError("pass the random state as rng or as seed (its older name), not both")
+    check_rng(seed, "seed")  # names the argument the caller used when it is wrong
+    return seed
+
+
+def seed_from(rng, name: str = "rng") -> int:
+    """An int seed from ``rng``: the int itself, one draw from a Generator, fresh entropy for None.
+
+    For libraries that take a seed (torch, scikit-learn) where ``rng`` is the public argument.
+    """
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(2**31 - 1))
+    if rng is None:
+        return int(np.random.default_rng().integers(2**31 - 1))
+    check_rng(rng, name)
+    return int(rng)

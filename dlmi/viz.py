@@ -1,11 +1,16 @@
-"""One figure style for the course: readable from the back of a lecture room, colour-blind safe."""
+"""Figures: one style for the course (readable from the back of a lecture room, colour-blind
+safe) and the figures of the case studies' images (``show_chest_xrays``, ``plot_brain_slices``)."""
 
 from __future__ import annotations
 
+from numbers import Integral
+from typing import Sequence
+
 import matplotlib as mpl
+import numpy as np
 from matplotlib.font_manager import FontProperties
 
-from .validation import check_choice, check_positive
+from .validation import as_array, check_choice, check_positive, check_scalar
 
 #: Okabe–Ito palette, distinguishable with the common colour-vision deficiencies.
 PALETTE = (
@@ -112,3 +117,141 @@ def figure_image(figure, format: str = "png") -> bytes:
     """
     figure.canvas.draw()
     return encode_image(figure.canvas.buffer_rgba(), format)
+
+
+# --------------------------------------------------------------------------------------------
+# Figures of the case studies' images
+# --------------------------------------------------------------------------------------------
+
+
+def show_chest_xrays(
+    data,
+    idx: Sequence[int] | None = None,
+    *,
+    n: int = 8,
+    ncols: int = 4,
+    outlines: bool = True,
+    title: str = "Simulated chest radiographs (not patient data)",
+):
+    """A grid of images, each with its true findings listed and their masks outlined.
+
+    ``idx`` picks the images (default: the first ``n``). Under each image: the true findings,
+    in the colour of their outline, then, in italics, what the mined labels got wrong
+    ("missed: ..." for a true finding the label lacks, "false: ..." for a label with no
+    finding). Returns the figure.
+    """
+    import matplotlib.pyplot as plt
+
+    from .data.chestxray import ChestXrays
+
+    if not isinstance(data, ChestXrays):
+        raise TypeError(f"data must be the ChestXrays returned by simulate_chest_xrays, got {type(data).__name__}")
+    if idx is None:
+        check_scalar(n, "n", kind=Integral, low=1)
+        idx = np.arange(min(n, len(data)))
+    idx = np.atleast_1d(np.asarray(idx))
+    if idx.ndim != 1 or idx.size == 0 or idx.dtype.kind not in "iu" or idx.min() < 0 or idx.max() >= len(data):
+        raise ValueError(f"idx must be a non-empty list of image indices in [0, {len(data)}), got {idx.tolist()}")
+    check_scalar(ncols, "ncols", kind=Integral, low=1)
+    if outlines and data.masks is None:
+        raise ValueError("these images were simulated with with_masks=False: pass outlines=False")
+
+    colours = plt.get_cmap("tab20")(np.linspace(0, 1, 20))[[0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 1, 3, 5, 7]]
+    ncols = min(ncols, len(idx))
+    nrows = -(-len(idx) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 4.4 * nrows), squeeze=False)
+    for ax in axes.flat[len(idx):]:
+        ax.set_visible(False)
+    for ax, i in zip(axes.flat, idx):
+        ax.imshow(data.images[i, 0], cmap="gray", vmin=0, vmax=1)
+        ax.set(xticks=[], yticks=[], title=f"#{i} · patient {data.patient_ids[i]} · {data.view[i]}")
+        ax.grid(False)
+        found = np.flatnonzero(data.true_labels[i])
+        for k in found if outlines else ():
+            ax.contour(data.masks[i, k], levels=[0.5], colors=[colours[k]], linewidths=1.2)
+        lines = [f"{data.findings[k]}" for k in found] or ["no finding"]
+        missed = [data.findings[k] for k in np.flatnonzero(data.true_labels[i] & ~data.labels[i])]
+        false = [data.findings[k] for k in np.flatnonzero(data.labels[i] & ~data.true_labels[i])]
+        notes = ([f"missed: {', '.join(missed)}"] if missed else []) + ([f"false: {', '.join(false)}"] if false else [])
+        colours_of_lines = [colours[k] for k in found] or ["black"]
+        for row, (text, colour) in enumerate(zip(lines + notes, colours_of_lines + ["#D55E00"] * len(notes))):
+            ax.text(0.0, -0.04 - 0.075 * row, text, transform=ax.transAxes, va="top", fontsize=10, color=colour,
+                    style="italic" if row >= len(lines) else "normal")
+    fig.suptitle(title)
+    return fig
+
+
+def plot_brain_slices(volume, affine=None, *, cut=None, overlay=None, title: str | None = None,
+                      cmap: str = "gray", vmin: float | None = None, vmax: float | None = None,
+                      overlay_cmap: str = "autumn", overlay_label: str = "",
+                      overlay_threshold: float = 0.1, label: str = "gray matter"):
+    """Axial, coronal and sagittal slices of a volume (D, H, W) through one point.
+
+    ``affine`` (4, 4) voxel -> MNI mm, to cut at ``cut`` = (x, y, z) in mm (default: through
+    the left hippocampus) and label the axes in mm; without it ``cut`` is a voxel index
+    (default: the centre) and the axes are voxel indices. ``overlay``, a volume of the same
+    shape (an atrophy map, a weight map), is drawn over the image where its magnitude exceeds
+    ``overlay_threshold`` times its maximum.
+    Returns the matplotlib Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    from .data.brain import ATROPHY_REGIONS
+
+    volume = as_array(volume, "volume", ndim=3)
+    if overlay is not None:
+        overlay = as_array(overlay, "overlay", ndim=3)
+        if overlay.shape != volume.shape:
+            raise ValueError(f"overlay must have the volume's shape {volume.shape}, got {overlay.shape}")
+    if cut is not None:
+        cut = as_array(cut, "cut", ndim=1)
+        if cut.shape != (3,):
+            raise ValueError(f"cut must hold 3 coordinates (x, y, z), got shape {cut.shape}")
+    if affine is not None:
+        affine = as_array(affine, "affine", ndim=2)
+        if affine.shape != (4, 4) or np.abs(affine[:3, :3] - np.diag(np.diag(affine[:3, :3]))).max() > 1e-6:
+            raise ValueError("affine must be an axis-aligned (4, 4) matrix")
+        point = np.array(ATROPHY_REGIONS["hippocampus"]["centre"], float) if cut is None else cut
+        index = np.round(np.linalg.inv(affine)[:3] @ np.r_[point, 1.0]).astype(int)
+    else:
+        index = np.array(volume.shape) // 2 if cut is None else cut.astype(int)
+    if np.any(index < 0) or np.any(index >= volume.shape):
+        raise ValueError(f"cut falls outside the volume (voxel {index.tolist()} of {volume.shape})")
+
+    def extent(axis: int) -> tuple[float, float]:
+        if affine is None:
+            return -0.5, volume.shape[axis] - 0.5
+        ends = affine[axis, axis] * (np.array([-0.5, volume.shape[axis] - 0.5])) + affine[axis, 3]
+        return float(ends.min()), float(ends.max())
+
+    names = ("x", "y", "z")
+    unit = " (mm)" if affine is not None else " (voxel)"
+    views = (("axial", 2, (0, 1)), ("coronal", 1, (0, 2)), ("sagittal", 0, (1, 2)))
+    vmin = float(np.min(volume)) if vmin is None else vmin
+    vmax = float(np.max(volume)) if vmax is None else vmax
+    if overlay is not None:
+        top = float(np.abs(overlay).max())
+        hidden = np.abs(overlay) <= overlay_threshold * top  # show only the overlay's strong part
+        overlay = np.ma.masked_array(overlay, hidden)
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.4), layout="constrained")
+    for ax, (name, axis, (a, b)) in zip(axes, views):
+        take = [slice(None)] * 3
+        take[axis] = index[axis]
+        box = (*extent(a), *extent(b))
+        image = ax.imshow(volume[tuple(take)].T, origin="lower", cmap=cmap, vmin=vmin, vmax=vmax,
+                          extent=box, interpolation="nearest")
+        if overlay is not None:
+            layer = ax.imshow(overlay[tuple(take)].T, origin="lower", cmap=overlay_cmap, alpha=0.8,
+                              extent=box, interpolation="nearest", vmin=0.0 if top > 0 else None)
+        where = (f"{affine[axis, axis] * index[axis] + affine[axis, 3]:.0f} mm" if affine is not None
+                 else f"{index[axis]}")
+        ax.set_title(f"{name}, {names[axis]} = {where}")
+        ax.set_xlabel(names[a] + unit)
+        ax.set_ylabel(names[b] + unit)
+        ax.grid(False)
+    fig.colorbar(image, ax=axes, shrink=0.85, label=label)
+    if overlay is not None:
+        fig.colorbar(layer, ax=axes, shrink=0.85, label=overlay_label)
+    if title:
+        fig.suptitle(title)
+    return fig

@@ -3,16 +3,21 @@
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import roc_auc_score
+from scipy import stats
+from sklearn.metrics import balanced_accuracy_score, roc_auc_score
 from sklearn.metrics import roc_curve as sk_roc_curve
 
 from dlmi.metrics import (
     BootstrapResult,
     _resamples,
     auc_comparison_table,
+    balanced_accuracy,
+    balanced_accuracy_ci,
+    balanced_accuracy_difference,
     bootstrap_ci,
     bootstrap_difference,
     bootstrap_replicates,
+    fold_interval,
     mean_auc,
     paper_table,
     roc_auc,
@@ -232,3 +237,72 @@ def test_cluster_bootstrap_rejects_groups_of_the_wrong_shape():
     assert table.attrs["resampled"] == "groups"
     with pytest.raises(ValueError, match="y_true and y_score_b must have the same shape"):
         auc_comparison_table(y, s, s[:-1], ["a"], n_boot=20)
+
+
+# ---------------------------------------------------------------- balanced accuracy
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_balanced_accuracy_matches_scikit_learn(seed):
+    rng = np.random.default_rng(seed)
+    y_true = (rng.random(50) < 0.3).astype(int)
+    y_true[:2] = [0, 1]
+    y_pred = rng.integers(0, 2, 50)
+    assert balanced_accuracy(y_true, y_pred) == pytest.approx(balanced_accuracy_score(y_true, y_pred))
+
+
+def test_balanced_accuracy_is_a_half_for_the_majority_answer_and_names_bad_input():
+    y = np.r_[np.zeros(90), np.ones(10)]
+    assert balanced_accuracy(y, np.zeros(100)) == 0.5
+    with pytest.raises(ValueError, match="same length"):
+        balanced_accuracy([0, 1], [0, 1, 1])
+    with pytest.raises(TypeError, match="y_pred"):
+        balanced_accuracy([0, 1], ["a", "b"])
+
+
+def test_fold_interval_is_a_student_t_interval():
+    scores = np.array([0.8, 0.85, 0.9, 0.82, 0.88])
+    mean, low, high = fold_interval(scores)
+    half = stats.t.ppf(0.975, 4) * scores.std(ddof=1) / np.sqrt(5)
+    assert mean == pytest.approx(0.85) and (low, high) == pytest.approx((0.85 - half, 0.85 + half))
+    assert np.isnan(fold_interval([0.8])[1])
+    with pytest.raises(ValueError, match="level"):
+        fold_interval(scores, level=1.0)
+
+
+def test_balanced_accuracy_ci_brackets_the_score_and_narrows_with_more_subjects():
+    rng = np.random.default_rng(0)
+    widths = []
+    for n in (60, 600):
+        y = rng.integers(0, 2, n)
+        score = np.where(rng.random(n) < 0.8, 2 * y - 1, 1 - 2 * y) + 0.1 * rng.normal(size=n)  # 80 % right
+        estimate, low, high = balanced_accuracy_ci(y, score, n_boot=500, rng=0)
+        assert estimate == pytest.approx(balanced_accuracy(y, score > 0))
+        assert low < estimate < high
+        widths.append(high - low)
+    assert widths[1] < widths[0] / 2
+
+
+def test_balanced_accuracy_refuses_scores():
+    assert balanced_accuracy([0, 0, 1, 1], [0, 1, 1, 1]) == 0.75
+    assert balanced_accuracy(np.array([0, 1]), np.array([False, True])) == 1.0  # thresholded scores
+    with pytest.raises(ValueError, match="y_pred must hold binary labels"):
+        balanced_accuracy([0, 0, 1, 1], [0.2, 0.4, 0.7, 0.9])
+
+
+def test_paired_difference_sees_what_two_overlapping_intervals_hide():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 300)
+    signal = 2 * y - 1
+    noise = rng.normal(size=300)
+    better, worse = signal + 0.9 * noise, signal + 1.0 * noise  # same subjects, same noise, two models
+    difference, low, high = balanced_accuracy_difference(y, better, worse, n_boot=1000, rng=0)
+    assert balanced_accuracy_difference(y, better, worse, n_boot=1000, seed=0) == (difference, low, high)  # older name
+    assert difference == pytest.approx(balanced_accuracy(y, better > 0) - balanced_accuracy(y, worse > 0))
+    assert 0 < low < difference < high
+    _, a_low, a_high = balanced_accuracy_ci(y, better, n_boot=1000)
+    _, b_low, b_high = balanced_accuracy_ci(y, worse, n_boot=1000)
+    assert a_low < b_high  # the two intervals overlap, yet the paired interval excludes 0
+    assert balanced_accuracy_difference(y, better, better, n_boot=100)[1:] == (0.0, 0.0)
+    with pytest.raises(ValueError, match="same length"):
+        balanced_accuracy_difference(y, better, worse[:-1])

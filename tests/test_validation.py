@@ -3,7 +3,15 @@ import pytest
 from numbers import Integral
 
 from dlmi.validation import (
-    as_array, check_binary, check_choice, check_positive, check_rng, check_scalar, check_X_y,
+    as_array,
+    check_X_y,
+    check_binary,
+    check_choice,
+    check_positive,
+    check_rng,
+    check_scalar,
+    rng_argument,
+    seed_from,
 )
 
 
@@ -59,3 +67,24 @@ def test_check_rng_makes_a_generator_or_names_the_argument():
     for bad in ("0", 1.5, True, np.random.RandomState(0)):
         with pytest.raises(TypeError, match="rng must be None, an int seed or a numpy Generator"):
             check_rng(bad)
+
+
+def test_rng_argument_accepts_the_older_seed_spelling_but_not_both():
+    assert rng_argument(0) == 0
+    assert rng_argument(0, seed=4) == 4
+    generator = np.random.default_rng(0)
+    assert rng_argument(generator) is generator
+    with pytest.raises(TypeError, match="not both"):
+        rng_argument(3, seed=4)
+    with pytest.raises(ValueError, match="seed"):
+        rng_argument(0, seed=-1)
+
+
+def test_seed_from_keeps_an_int_and_draws_one_from_a_generator():
+    assert seed_from(12) == 12
+    a, b = seed_from(np.random.default_rng(2)), seed_from(np.random.default_rng(2))
+    assert a == b and 0 <= a < 2**31
+    assert isinstance(seed_from(None), int)
+    with pytest.raises(TypeError, match="rng"):
+        seed_from(1.5)
+

@@ -6,7 +6,8 @@ from typing import Callable
 
 import numpy as np
 
-from ..alzheimer import aggregate_slices, balanced_accuracy
+from ..estimators import aggregate_slices
+from ..metrics import balanced_accuracy
 from .core import call, failed, mismatch, passed
 
 

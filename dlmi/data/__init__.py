@@ -1,4 +1,6 @@
-"""Data: simulators with known ground truth, loaders for real files, and patient-level splits.
+"""Data: simulators with known ground truth, loaders for real files, transforms, and patient-level splits.
+
+The bottom layer of the package: nothing here imports a model, a training loop or a figure.
 
 Names are imported on first use, so that ``import dlmi.data`` does not load nilearn or torch.
 """
@@ -15,13 +17,13 @@ _EXPORTS: dict[str, str] = {
         "toy",
     ),
     **dict.fromkeys(["simulate_flat_prices", "simulate_purchases"], "tabular"),
-    **dict.fromkeys(["ADNI_TABLE", "ATROPHY_REGIONS", "BrainCohort", "Parcellation", "adni_table",
-                     "atrophy_pattern", "cohort_table", "crop_hippocampi", "gray_matter_template",
-                     "hippocampus_boxes", "load_nifti", "plot_brain_slices", "regional_features",
-                     "regions", "save_nifti", "simulate_cohort", "simulate_participants"], "brain"),
-    **dict.fromkeys(["CHESTXRAY14_PREVALENCE", "FINDINGS", "ChestXrays", "show_chest_xrays", "simulate_chest_xrays"],
-                    "chestxray"),
-    **dict.fromkeys(["assert_no_patient_overlap", "patient_split"], "splits"),
+    **dict.fromkeys(["ADNI_TABLE", "ATROPHY_REGIONS", "BrainCohort", "adni_table", "atrophy_pattern",
+                     "cohort_table", "gray_matter_template", "simulate_cohort", "simulate_participants"], "brain"),
+    **dict.fromkeys(["Parcellation", "regional_features", "regions"], "parcellation"),
+    **dict.fromkeys(["crop_hippocampi", "downsample", "extract_slices", "hippocampus_boxes"], "transforms"),
+    **dict.fromkeys(["load_nifti", "save_nifti"], "nifti"),
+    **dict.fromkeys(["CHESTXRAY14_PREVALENCE", "FINDINGS", "ChestXrays", "simulate_chest_xrays"], "chestxray"),
+    **dict.fromkeys(["assert_no_patient_overlap", "patient_folds", "patient_split"], "splits"),
     **dict.fromkeys(["MEDMNIST_FILES", "load_medmnist"], "medmnist"),
     "ArrayDataset": "datasets",
 }

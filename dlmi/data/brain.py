@@ -50,9 +50,12 @@ even at 8 mm): an untuned small 3D CNN (same benchmark, 3-fold cross-validation,
 reaches AD vs CN 0.84 on the 4 mm hippocampus crops and 0.78 on the whole 8 mm maps, and
 sMCI vs pMCI 0.65 on the crops; with 400 subjects, 0.79 (6 mm crops) and 0.67 (8 mm maps).
 
+Regional features live in ``dlmi.data.parcellation``, crops and slices in
+``dlmi.data.transforms``, NIfTI files in ``dlmi.data.nifti``, figures in ``dlmi.viz``.
+
 Quick use::
 
-    cohort = simulate_cohort(200, voxel_size=6, seed=0)   # fast mode
+    cohort = simulate_cohort(200, voxel_size=6, rng=0)    # fast mode
     parc = regions(voxel_size=6)
     X = regional_features(cohort.maps, parc)              # (200, 100)
     y = cohort.participants["diagnosis"]
@@ -63,15 +66,13 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from numbers import Integral
-from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import ndimage, optimize, sparse, stats
-from scipy.spatial import cKDTree
+from scipy import ndimage, optimize, stats
 
-from ..validation import as_array, check_choice, check_scalar
+from ..validation import check_choice, check_scalar, rng_argument, seed_from
 
 # ----------------------------------------------------------------------------------------
 # The ADNI baseline table of the slides (Wen et al. 2020, Table 2)
@@ -126,8 +127,6 @@ _DISPLACEMENT_MM, _CONTROL_MM = 2.5, 24.0  # deformation SD and its control-poin
 _ANATOMY_SD, _ANATOMY_MM = 0.10, 12.0  # smooth regional volume variation
 _NOISE_SD, _NOISE_FWHM = 0.06, 8.0  # smooth noise of the VBM maps
 
-_HIPPOCAMPUS_BOX = dict(centre=(-26.0, -20.0, -16.0), size=(32.0, 48.0, 36.0))  # left, MNI mm
-_N_REGIONS = 100
 _CHUNK = 64  # subjects simulated together
 
 
@@ -259,176 +258,6 @@ def atrophy_pattern(stage: float = 1.0, *, voxel_size: float = 4) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------------------
-# Regions and hippocampus crops
-# ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class Parcellation:
-    """Labels of the gray-matter mask into regions.
-
-    ``labels`` (D, H, W) int: 0 outside the mask, ``k`` in region ``names[k - 1]``;
-    ``affine`` (4, 4) voxel -> MNI mm.
-    """
-
-    labels: np.ndarray
-    names: tuple[str, ...]
-    affine: np.ndarray
-
-    @property
-    def n_regions(self) -> int:
-        return len(self.names)
-
-    def __repr__(self) -> str:
-        return f"Parcellation({self.n_regions} regions on a {self.labels.shape} grid)"
-
-
-def _kmeans(points: np.ndarray, k: int, seed: int = 0, iterations: int = 30) -> np.ndarray:
-    """Centres (k, 3) of Lloyd's k-means on points (n, 3), seeded with k-means++."""
-    rng = np.random.default_rng(seed)
-    centres = [points[rng.integers(len(points))]]
-    for _ in range(k - 1):  # k-means++: the next centre far from those already chosen
-        d2 = cKDTree(np.array(centres)).query(points)[0] ** 2
-        centres.append(points[rng.choice(len(points), p=d2 / d2.sum())])
-    centres = np.array(centres)
-    for _ in range(iterations):
-        nearest = cKDTree(centres).query(points)[1]
-        counts = np.bincount(nearest, minlength=k)[:, None]
-        sums = np.stack([np.bincount(nearest, weights=points[:, a], minlength=k) for a in range(3)], 1)
-        centres = np.where(counts > 0, sums / np.maximum(counts, 1), centres)
-    return centres
-
-
-@functools.lru_cache(maxsize=1)
-def _parcel_centres() -> tuple[np.ndarray, np.ndarray]:
-    """k-means centres (mm) of the unnamed gray matter of each hemisphere, from the 4 mm grid.
-
-    Returns (centres (K, 3), hemisphere sign (K,)): the same cells at every voxel size.
-    """
-    gm, affine = _template(4.0)
-    mask = _gray_matter_mask(4.0).ravel()
-    xyz = _world_coordinates(gm.shape, affine)
-    named = (_ellipsoid_distance(4.0) <= 1.0).any(axis=0)
-    per_hemisphere = (_N_REGIONS - len(_region_ellipsoids())) // 2
-    centres, signs = [], []
-    for sign in (-1.0, 1.0):
-        keep = mask & ~named & (np.sign(xyz[0]) == sign)
-        found = _kmeans(xyz[:, keep].T, per_hemisphere)
-        centres.append(found[np.lexsort(found.T[::-1])])  # sorted by x, then y, then z
-        signs.append(np.full(per_hemisphere, sign))
-    return np.concatenate(centres), np.concatenate(signs)
-
-
-@functools.lru_cache(maxsize=8)
-def _regions(voxel_size: float) -> Parcellation:
-    gm, affine = _template(voxel_size)
-    mask = _gray_matter_mask(voxel_size).ravel()
-    xyz = _world_coordinates(gm.shape, affine)
-    named = _region_ellipsoids()
-    centres, signs = _parcel_centres()
-    labels = np.zeros(mask.size, dtype=np.int32)
-    for sign in (-1.0, 1.0):  # unnamed cells: nearest k-means centre in the voxel's hemisphere
-        cells = np.flatnonzero(signs == sign)
-        side = mask & (np.sign(xyz[0]) == sign)
-        _, nearest = cKDTree(centres[cells]).query(xyz[:, side].T)
-        labels[side] = len(named) + 1 + cells[nearest]
-    # named atrophy regions: voxels inside their ellipsoid (the nearest one if several)
-    r = _ellipsoid_distance(voxel_size)
-    inside = mask & (r.min(axis=0) <= 1.0)
-    labels[inside] = 1 + np.argmin(r[:, inside], axis=0)
-    for k in range(len(named)):  # a coarse grid may miss a small ellipsoid: take its best voxel
-        if not (labels == k + 1).any():
-            candidates = np.flatnonzero(mask & (labels > len(named)))
-            labels[candidates[np.argmin(r[k, candidates])]] = k + 1
-    n_side = int((signs < 0).sum())
-    names = [name for name, _, _ in named]
-    names += [f"cell{i + 1:02d}_left" for i in range(n_side)]
-    names += [f"cell{i + 1:02d}_right" for i in range(len(signs) - n_side)]
-    labels = labels.reshape(gm.shape)
-    labels.setflags(write=False)
-    return Parcellation(labels, tuple(names), affine)
-
-
-def regions(voxel_size: float = 4) -> Parcellation:
-    """A parcellation of the gray-matter mask into 100 regions (50 per hemisphere).
-
-    The 14 atrophy regions of ``ATROPHY_REGIONS`` (``"hippocampus_left"``, ...) are parcels of
-    their own; the rest of each hemisphere is cut into 43 cells (``"cell01_left"``, ...), the
-    Voronoi cells of seeded k-means centres of the gray-matter voxels, the same at every
-    voxel size. Use with ``regional_features``.
-    """
-    return _regions(_check_voxel_size(voxel_size))
-
-
-def regional_features(maps, parcellation: Parcellation) -> np.ndarray:
-    """Mean gray matter of each region: maps (N, D, H, W) -> features (N, R) float64."""
-    if not isinstance(parcellation, Parcellation):
-        raise TypeError(f"parcellation must be a Parcellation from regions(), "
-                        f"got {type(parcellation).__name__}")
-    maps = as_array(maps, "maps", ndim=(3, 4), dtype=None)
-    if maps.ndim == 3:
-        maps = maps[None]
-    if maps.shape[1:] != parcellation.labels.shape:
-        raise ValueError(f"maps must have volumes of shape {parcellation.labels.shape} (the "
-                         f"parcellation's grid), got {maps.shape[1:]}")
-    labels = parcellation.labels.ravel()
-    inside = np.flatnonzero(labels > 0)
-    region = labels[inside] - 1
-    counts = np.bincount(region, minlength=parcellation.n_regions)
-    # (R, V) averaging matrix: row r holds 1/count_r on the voxels of region r
-    average = sparse.csr_matrix((1.0 / counts[region], (region, inside)),
-                                shape=(parcellation.n_regions, labels.size))
-    flat = maps.reshape(maps.shape[0], -1)
-    # a float64 copy of 64 subjects at a time, not of the whole cohort (2 GB at 4 mm)
-    return np.concatenate([(average @ flat[i:i + 64].T.astype(np.float64)).T
-                           for i in range(0, len(flat), 64)])
-
-
-def hippocampus_boxes(affine, shape: Sequence[int] | None = None) -> dict[str, tuple[slice, ...]]:
-    """Voxel slices of a box around each hippocampus (with the amygdala and entorhinal cortex).
-
-    The boxes are fixed in MNI mm (32 x 48 x 36 mm, centred at x = -/+26, y = -20, z = -16)
-    and converted through ``affine`` (4, 4), which must be axis-aligned. Both boxes have the
-    same number of voxels. With ``shape`` the boxes are checked to lie inside the volume.
-    Returns ``{"left": (sx, sy, sz), "right": (sx, sy, sz)}``.
-    """
-    affine = as_array(affine, "affine", ndim=2)
-    if affine.shape != (4, 4):
-        raise ValueError(f"affine must have shape (4, 4), got {affine.shape}")
-    linear = affine[:3, :3]
-    if np.abs(linear - np.diag(np.diag(linear))).max() > 1e-6 or np.any(np.diag(linear) == 0):
-        raise ValueError("affine must be axis-aligned (a diagonal 3x3 part) to cut boxes")
-    steps = np.abs(np.diag(linear))
-    size = np.maximum(np.round(np.array(_HIPPOCAMPUS_BOX["size"]) / steps), 1).astype(int)
-    inverse = np.linalg.inv(affine)
-    boxes = {}
-    for side, sign in (("left", 1.0), ("right", -1.0)):
-        centre = np.array(_HIPPOCAMPUS_BOX["centre"]) * (sign, 1.0, 1.0)
-        c = inverse[:3, :3] @ centre + inverse[:3, 3]
-        start = np.round(c - (size - 1) / 2.0).astype(int)
-        if shape is not None and (np.any(start < 0) or np.any(start + size > np.asarray(shape))):
-            raise ValueError(f"the {side} hippocampus box {start.tolist()} + {size.tolist()} does "
-                             f"not fit in a volume of shape {tuple(shape)}")
-        boxes[side] = tuple(slice(int(s), int(s + n)) for s, n in zip(start, size))
-    return boxes
-
-
-def crop_hippocampi(maps, affine, *, mirror_right: bool = True) -> np.ndarray:
-    """Crops of the two hippocampus boxes: maps (N, D, H, W) -> (N, 2, d, h, w).
-
-    Channel 0 is the left, channel 1 the right box; with ``mirror_right`` the right crop is
-    flipped left-right so that both show a hippocampus the same way round (one CNN for both).
-    """
-    maps = as_array(maps, "maps", ndim=4, dtype=None)
-    boxes = hippocampus_boxes(affine, maps.shape[1:])
-    left = maps[(slice(None), *boxes["left"])]
-    right = maps[(slice(None), *boxes["right"])]
-    if mirror_right:
-        right = right[:, ::-1]
-    return np.ascontiguousarray(np.stack([left, right], axis=1))
-
-
-# ----------------------------------------------------------------------------------------
 # Participants
 # ----------------------------------------------------------------------------------------
 
@@ -543,20 +372,19 @@ def _participants(sizes: dict[str, int], sessions: int, rng: np.random.Generator
     return df
 
 
-def _check_common(n_subjects, groups, sessions, seed) -> tuple[dict[str, int], int, int]:
+def _check_common(n_subjects, groups, sessions, rng, seed) -> tuple[dict[str, int], int, int]:
     allowed = n_subjects is None or isinstance(n_subjects, (Integral, Mapping))
     if not allowed or isinstance(n_subjects, bool):
         raise TypeError(f"n_subjects must be None, an int or a dict {{group: int}}, "
                         f"got {type(n_subjects).__name__}")
     sizes = _group_sizes(n_subjects, groups)
     sessions = int(check_scalar(sessions, "sessions", kind=Integral, low=1, high=10))
-    seed = int(check_scalar(seed, "seed", kind=Integral, low=0, high=2**32 - 1))
-    return sizes, sessions, seed
+    return sizes, sessions, seed_from(rng_argument(rng, seed))
 
 
 def simulate_participants(n_subjects: int | Mapping[str, int] | None = None, *,
                           groups: Sequence[str] | None = None, sessions: int = 1,
-                          seed: int = 0) -> pd.DataFrame:
+                          rng=0, seed: int | None = None) -> pd.DataFrame:
     """The clinical table of ``simulate_cohort`` (same arguments, same rows), without images.
 
     One row per subject and session: ``participant_id`` (``sub-SIM0001``: simulated),
@@ -569,7 +397,7 @@ def simulate_participants(n_subjects: int | Mapping[str, int] | None = None, *,
     ``n_subjects``: None for the slides' group sizes (1259 subjects), an int to scale every
     group proportionally (at least one subject each), or a dict ``{group: count}``.
     """
-    sizes, sessions, seed = _check_common(n_subjects, groups, sessions, seed)
+    sizes, sessions, seed = _check_common(n_subjects, groups, sessions, rng, seed)
     rng_people, _ = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
     return _participants(sizes, sessions, rng_people)
 
@@ -692,17 +520,18 @@ def _unit_impulse(shape: Sequence[int]) -> np.ndarray:
 
 def simulate_cohort(n_subjects: int | Mapping[str, int] | None = None, *,
                     groups: Sequence[str] | None = None, voxel_size: float = 4,
-                    sessions: int = 1, seed: int = 0) -> BrainCohort:
+                    sessions: int = 1, rng=0, seed: int | None = None) -> BrainCohort:
     """Simulate an ADNI-like cohort: clinical table and gray-matter maps (SIMULATED data).
 
     ``n_subjects``: None for the slides' group sizes (CN 330, sMCI 298, pMCI 295, AD 336), an
     int to scale every group proportionally, or a dict ``{group: count}``; ``groups``: which of
     CN, sMCI, pMCI, AD to simulate (default all); ``voxel_size`` in mm (1-16; 4 mm gives
-    (38, 49, 42) volumes); ``sessions``: visits per subject, one a year; ``seed``: the same seed
-    gives the same cohort, byte for byte. The participants are those of
+    (38, 49, 42) volumes); ``sessions``: visits per subject, one a year; ``rng``: an int seed (the
+    same seed gives the same cohort, byte for byte) or a Generator to draw one from (``seed`` is
+    its older name). The participants are those of
     ``simulate_participants`` with the same arguments. Memory: N x D x H x W x 4 bytes.
     """
-    sizes, sessions, seed = _check_common(n_subjects, groups, sessions, seed)
+    sizes, sessions, seed = _check_common(n_subjects, groups, sessions, rng, seed)
     voxel_size = _check_voxel_size(voxel_size)
     rng_people, rng_images = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
     people = _participants(sizes, sessions, rng_people)
@@ -712,7 +541,7 @@ def simulate_cohort(n_subjects: int | Mapping[str, int] | None = None, *,
 
 
 # ----------------------------------------------------------------------------------------
-# Tables, files and figures
+# Tables
 # ----------------------------------------------------------------------------------------
 
 
@@ -762,106 +591,3 @@ def cohort_table(participants: pd.DataFrame) -> pd.DataFrame:
             cdr=base["CDR"].value_counts().to_dict(),
         )
     return _summary_rows(rows)
-
-
-def save_nifti(volume, affine, path) -> Path:
-    """Write a volume (D, H, W) with its affine (4, 4) to a NIfTI file (``.nii`` or ``.nii.gz``)."""
-    import nibabel as nib
-
-    volume = as_array(volume, "volume", ndim=3, dtype=np.float32)
-    affine = as_array(affine, "affine", ndim=2)
-    if affine.shape != (4, 4):
-        raise ValueError(f"affine must have shape (4, 4), got {affine.shape}")
-    path = Path(path)
-    if not (path.name.endswith(".nii") or path.name.endswith(".nii.gz")):
-        raise ValueError(f"path must end with .nii or .nii.gz, got {path.name!r}")
-    nib.save(nib.Nifti1Image(volume, affine), path)
-    return path
-
-
-def load_nifti(path) -> tuple[np.ndarray, np.ndarray]:
-    """Read a 3-D NIfTI file: returns (volume (D, H, W) float32, affine (4, 4))."""
-    import nibabel as nib
-
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"path must be an existing NIfTI file, got {str(path)!r}")
-    img = nib.load(path)
-    volume = np.asarray(img.dataobj, dtype=np.float32)
-    if volume.ndim != 3:
-        raise ValueError(f"{path.name} holds a {volume.ndim}-D image; load_nifti reads 3-D volumes")
-    return volume, np.array(img.affine, dtype=float)
-
-
-def plot_brain_slices(volume, affine=None, *, cut=None, overlay=None, title: str | None = None,
-                      cmap: str = "gray", vmin: float | None = None, vmax: float | None = None,
-                      overlay_cmap: str = "autumn", overlay_label: str = "",
-                      overlay_threshold: float = 0.1, label: str = "gray matter"):
-    """Axial, coronal and sagittal slices of a volume (D, H, W) through one point.
-
-    ``affine`` (4, 4) voxel -> MNI mm, to cut at ``cut`` = (x, y, z) in mm (default: through
-    the left hippocampus) and label the axes in mm; without it ``cut`` is a voxel index
-    (default: the centre) and the axes are voxel indices. ``overlay``, a volume of the same
-    shape (an atrophy map, a weight map), is drawn over the image where its magnitude exceeds
-    ``overlay_threshold`` times its maximum.
-    Returns the matplotlib Figure.
-    """
-    import matplotlib.pyplot as plt
-
-    volume = as_array(volume, "volume", ndim=3)
-    if overlay is not None:
-        overlay = as_array(overlay, "overlay", ndim=3)
-        if overlay.shape != volume.shape:
-            raise ValueError(f"overlay must have the volume's shape {volume.shape}, got {overlay.shape}")
-    if cut is not None:
-        cut = as_array(cut, "cut", ndim=1)
-        if cut.shape != (3,):
-            raise ValueError(f"cut must hold 3 coordinates (x, y, z), got shape {cut.shape}")
-    if affine is not None:
-        affine = as_array(affine, "affine", ndim=2)
-        if affine.shape != (4, 4) or np.abs(affine[:3, :3] - np.diag(np.diag(affine[:3, :3]))).max() > 1e-6:
-            raise ValueError("affine must be an axis-aligned (4, 4) matrix")
-        point = np.array(ATROPHY_REGIONS["hippocampus"]["centre"], float) if cut is None else cut
-        index = np.round(np.linalg.inv(affine)[:3] @ np.r_[point, 1.0]).astype(int)
-    else:
-        index = np.array(volume.shape) // 2 if cut is None else cut.astype(int)
-    if np.any(index < 0) or np.any(index >= volume.shape):
-        raise ValueError(f"cut falls outside the volume (voxel {index.tolist()} of {volume.shape})")
-
-    def extent(axis: int) -> tuple[float, float]:
-        if affine is None:
-            return -0.5, volume.shape[axis] - 0.5
-        ends = affine[axis, axis] * (np.array([-0.5, volume.shape[axis] - 0.5])) + affine[axis, 3]
-        return float(ends.min()), float(ends.max())
-
-    names = ("x", "y", "z")
-    unit = " (mm)" if affine is not None else " (voxel)"
-    views = (("axial", 2, (0, 1)), ("coronal", 1, (0, 2)), ("sagittal", 0, (1, 2)))
-    vmin = float(np.min(volume)) if vmin is None else vmin
-    vmax = float(np.max(volume)) if vmax is None else vmax
-    if overlay is not None:
-        top = float(np.abs(overlay).max())
-        hidden = np.abs(overlay) <= overlay_threshold * top  # show only the overlay's strong part
-        overlay = np.ma.masked_array(overlay, hidden)
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4.4), layout="constrained")
-    for ax, (name, axis, (a, b)) in zip(axes, views):
-        take = [slice(None)] * 3
-        take[axis] = index[axis]
-        box = (*extent(a), *extent(b))
-        image = ax.imshow(volume[tuple(take)].T, origin="lower", cmap=cmap, vmin=vmin, vmax=vmax,
-                          extent=box, interpolation="nearest")
-        if overlay is not None:
-            layer = ax.imshow(overlay[tuple(take)].T, origin="lower", cmap=overlay_cmap, alpha=0.8,
-                              extent=box, interpolation="nearest", vmin=0.0 if top > 0 else None)
-        where = (f"{affine[axis, axis] * index[axis] + affine[axis, 3]:.0f} mm" if affine is not None
-                 else f"{index[axis]}")
-        ax.set_title(f"{name}, {names[axis]} = {where}")
-        ax.set_xlabel(names[a] + unit)
-        ax.set_ylabel(names[b] + unit)
-        ax.grid(False)
-    fig.colorbar(image, ax=axes, shrink=0.85, label=label)
-    if overlay is not None:
-        fig.colorbar(layer, ax=axes, shrink=0.85, label=overlay_label)
-    if title:
-        fig.suptitle(title)
-    return fig

@@ -42,7 +42,7 @@ What is not modelled
     differences between hospitals and detectors. The anatomy is schematic: it reads as a
     chest radiograph, but a radiologist would not take it for a real one.
 
-Calibration (``cnn_baseline_aucs``: 1,500 patients, about 3,000 films at 64 × 64, each finding
+Calibration (``dlmi.recipes.cnn_baseline_aucs``: 1,500 patients, about 3,000 films at 64 × 64, each finding
 in 10 % of films, patient-level 75/25 split, ``SimpleCNN2d`` trained 8 epochs on the mined
 labels, AUC against the true labels; 30-40 s of one CPU core). Easy signs (cardiomegaly,
 effusion, mass, pneumothorax) score high and subtle ones (infiltration, nodule, pneumonia)
@@ -69,9 +69,10 @@ harder here than at full resolution, emphysema easier::
 
 Quick use::
 
-    from dlmi.data import patient_split, show_chest_xrays, simulate_chest_xrays
+    from dlmi.data import patient_split, simulate_chest_xrays
+    from dlmi.viz import show_chest_xrays
 
-    data = simulate_chest_xrays(500, seed=0)         # about 1,000 films of 64 × 64
+    data = simulate_chest_xrays(500, rng=0)          # about 1,000 films of 64 × 64
     show_chest_xrays(data, idx=range(8))
     train, tune, test = patient_split(data.patient_ids, data.labels, (0.7, 0.1, 0.2))
 
@@ -91,7 +92,7 @@ from typing import Mapping, Sequence
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ..validation import as_array, check_scalar
+from ..validation import as_array, check_scalar, rng_argument, seed_from
 
 #: The 14 ChestX-ray14 findings, in the order of the slides' (and CheXNeXt's) Table 1.
 FINDINGS: tuple[str, ...] = (
@@ -961,8 +962,9 @@ def simulate_chest_xrays(
     images_per_patient: int | tuple[int, int] = (1, 3),
     label_noise: float = 0.03,
     prevalence: Mapping[str, float] | Sequence[float] | float | None = None,
-    seed: int = 0,
+    rng=0,
     with_masks: bool = True,
+    seed: int | None = None,
 ) -> ChestXrays:
     """SIMULATED frontal chest radiographs, ChestX-ray14-like, with known truth and lesion masks.
 
@@ -977,7 +979,8 @@ def simulate_chest_xrays(
         (``CHESTXRAY14_PREVALENCE``), one number for all, ``{name: rate}`` to change some, or
         14 numbers in the order of ``FINDINGS``. Findings co-occur as in practice (effusion
         with cardiomegaly and oedema, consolidation with pneumonia) whatever the rates.
-    seed : the same seed gives the same bytes; the labels do not depend on ``size``.
+    rng : an int seed (the same seed gives the same bytes; the labels do not depend on
+        ``size``) or a Generator to draw one from; ``seed`` is its older name.
     with_masks : ``False`` skips the (N, 14, size, size) masks (``masks`` is then ``None``),
         which take 14 × the memory of the images, in bytes.
 
@@ -992,7 +995,7 @@ def simulate_chest_xrays(
     low, high = _check_images_per_patient(images_per_patient)
     check_scalar(label_noise, "label_noise", low=0.0, high=0.5)
     rates = _check_prevalence(prevalence)
-    check_scalar(seed, "seed", kind=Integral, low=0)
+    seed = seed_from(rng_argument(rng, seed))
     if not isinstance(with_masks, bool):
         raise TypeError(f"with_masks must be True or False, got {with_masks!r}")
 
@@ -1007,96 +1010,3 @@ def simulate_chest_xrays(
     images, masks = _render(params, truth, int(size), image_seed, with_masks)
     return ChestXrays(images=images, labels=labels, true_labels=truth, masks=masks,
                       patient_ids=patient_of.astype(np.int64), view=view)
-
-
-def show_chest_xrays(
-    data: ChestXrays,
-    idx: Sequence[int] | None = None,
-    *,
-    n: int = 8,
-    ncols: int = 4,
-    outlines: bool = True,
-    title: str = "Simulated chest radiographs (not patient data)",
-):
-    """A grid of images, each with its true findings listed and their masks outlined.
-
-    ``idx`` picks the images (default: the first ``n``). Under each image: the true findings,
-    in the colour of their outline, then, in italics, what the mined labels got wrong
-    ("missed: ..." for a true finding the label lacks, "false: ..." for a label with no
-    finding). Returns the figure.
-    """
-    import matplotlib.pyplot as plt
-
-    if not isinstance(data, ChestXrays):
-        raise TypeError(f"data must be the ChestXrays returned by simulate_chest_xrays, got {type(data).__name__}")
-    if idx is None:
-        check_scalar(n, "n", kind=Integral, low=1)
-        idx = np.arange(min(n, len(data)))
-    idx = np.atleast_1d(np.asarray(idx))
-    if idx.ndim != 1 or idx.size == 0 or idx.dtype.kind not in "iu" or idx.min() < 0 or idx.max() >= len(data):
-        raise ValueError(f"idx must be a non-empty list of image indices in [0, {len(data)}), got {idx.tolist()}")
-    check_scalar(ncols, "ncols", kind=Integral, low=1)
-    if outlines and data.masks is None:
-        raise ValueError("these images were simulated with with_masks=False: pass outlines=False")
-
-    colours = plt.get_cmap("tab20")(np.linspace(0, 1, 20))[[0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 1, 3, 5, 7]]
-    ncols = min(ncols, len(idx))
-    nrows = -(-len(idx) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 4.4 * nrows), squeeze=False)
-    for ax in axes.flat[len(idx):]:
-        ax.set_visible(False)
-    for ax, i in zip(axes.flat, idx):
-        ax.imshow(data.images[i, 0], cmap="gray", vmin=0, vmax=1)
-        ax.set(xticks=[], yticks=[], title=f"#{i} · patient {data.patient_ids[i]} · {data.view[i]}")
-        ax.grid(False)
-        found = np.flatnonzero(data.true_labels[i])
-        for k in found if outlines else ():
-            ax.contour(data.masks[i, k], levels=[0.5], colors=[colours[k]], linewidths=1.2)
-        lines = [f"{data.findings[k]}" for k in found] or ["no finding"]
-        missed = [data.findings[k] for k in np.flatnonzero(data.true_labels[i] & ~data.labels[i])]
-        false = [data.findings[k] for k in np.flatnonzero(data.labels[i] & ~data.true_labels[i])]
-        notes = ([f"missed: {', '.join(missed)}"] if missed else []) + ([f"false: {', '.join(false)}"] if false else [])
-        colours_of_lines = [colours[k] for k in found] or ["black"]
-        for row, (text, colour) in enumerate(zip(lines + notes, colours_of_lines + ["#D55E00"] * len(notes))):
-            ax.text(0.0, -0.04 - 0.075 * row, text, transform=ax.transAxes, va="top", fontsize=10, color=colour,
-                    style="italic" if row >= len(lines) else "normal")
-    fig.suptitle(title)
-    return fig
-
-
-def cnn_baseline_aucs(n_patients: int = 1500, *, epochs: int = 8, seed: int = 0, size: int = 64) -> dict[str, float]:
-    """Per-finding test AUCs of a small CNN trained briefly on simulated radiographs: the recipe
-    behind the calibration table of this module's docstring.
-
-    ``simulate_chest_xrays(n_patients, size=size, prevalence=0.1, seed=seed)``; a patient-level
-    split, 75 % training and 25 % test (``patient_split``); ``dlmi.models.SimpleCNN2d(1, 14)``
-    trained with ``dlmi.train.fit`` on the *mined* labels (binary cross-entropy, Adam, learning
-    rate 2e-3, batches of 64, ``epochs`` epochs, one CPU thread); AUC against the *true* labels
-    of the test images, as CheXNeXt was scored against radiologists rather than against the
-    mined labels. About 40 s of one CPU core with the defaults.
-    """
-    import torch
-    from sklearn.metrics import roc_auc_score
-
-    from ..models import SimpleCNN2d
-    from ..runtime import seed_everything
-    from ..train import fit, predict, tensor_loader
-    from .splits import patient_split
-
-    check_scalar(n_patients, "n_patients", kind=Integral, low=200)  # enough positives of each finding to test
-    check_scalar(epochs, "epochs", kind=Integral, low=1)
-    data = simulate_chest_xrays(n_patients, size=size, prevalence=0.1, seed=seed, with_masks=False)
-    train, test = patient_split(data.patient_ids, data.labels, (0.75, 0.25), seed=seed)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        seed_everything(seed)
-        model = SimpleCNN2d(1, len(FINDINGS))
-        fit(model, tensor_loader(data.images[train], data.labels[train], batch_size=64, shuffle=True, seed=seed),
-            loss_fn=torch.nn.BCEWithLogitsLoss(), optimizer=torch.optim.Adam(model.parameters(), lr=2e-3),
-            epochs=epochs, device="cpu", progress=False)
-        scores, truth = predict(model, tensor_loader(data.images[test], data.true_labels[test], batch_size=256),
-                                torch.device("cpu"))
-    finally:
-        torch.set_num_threads(threads)
-    return {name: float(roc_auc_score(truth[:, k], scores[:, k])) for k, name in enumerate(FINDINGS)}

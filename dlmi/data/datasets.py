@@ -11,13 +11,12 @@
 from __future__ import annotations
 
 import math
-from numbers import Integral
 
 import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from ..validation import check_binary, check_choice, check_scalar
+from ..validation import check_binary, check_choice, check_scalar, rng_argument, seed_from
 
 TASKS = ("binary", "multi-class", "multi-label", "regression")
 
@@ -72,7 +71,10 @@ class ArrayDataset(Dataset):
         to ``max_shift`` of the image side, an in-plane rotation of up to ``max_rotation``
         degrees, and an intensity jitter (brightness ± ``jitter``, contrast × 1 ± ``jitter``).
         Use it for training sets only.
-    seed : seeds the augmentation's generator (reproducible with a single-process loader).
+    rng : an int seed (or a numpy Generator to draw one from; ``seed`` is its older name) for
+        the augmentation. In a ``DataLoader`` with ``num_workers > 0`` each worker draws from
+        its own generator, seeded from ``rng`` and the worker's seed (which the loader changes
+        every epoch), so workers never repeat each other's transformations.
 
     Each item is ``(x, y)`` with ``x`` float32 (C, H, W) or (C, D, H, W) in [0, 1].
 
@@ -82,7 +84,7 @@ class ArrayDataset(Dataset):
     """
 
     def __init__(self, images, labels, *, task: str = "auto", augment: bool = False, max_shift: float = 0.06,
-                 max_rotation: float = 8.0, jitter: float = 0.1, seed: int = 0):
+                 max_rotation: float = 8.0, jitter: float = 0.1, rng=0, seed: int | None = None):
         images = np.asarray(images)
         if images.dtype == object or not (images.dtype == np.uint8 or np.issubdtype(images.dtype, np.floating)):
             raise TypeError(f"images must be uint8 or floating point, got dtype {images.dtype}")
@@ -116,7 +118,7 @@ class ArrayDataset(Dataset):
         self.max_shift = check_scalar(max_shift, "max_shift", low=0.0, high=0.5)
         self.max_rotation = check_scalar(max_rotation, "max_rotation", low=0.0, high=180.0)
         self.jitter = check_scalar(jitter, "jitter", low=0.0, high=1.0, high_inclusive=False)
-        check_scalar(seed, "seed", kind=Integral, low=0)
+        self._seed = seed_from(rng_argument(rng, seed))
 
         self.images = torch.from_numpy(np.ascontiguousarray(images))
         dtype = torch.long if self.task == "multi-class" else torch.float32
@@ -124,7 +126,8 @@ class ArrayDataset(Dataset):
         if self.task in ("binary", "regression"):
             self.labels = self.labels[:, None]
         self.augment = augment
-        self.generator = torch.Generator().manual_seed(int(seed))
+        self.generator = torch.Generator().manual_seed(self._seed)
+        self._worker_seed: int | None = None  # the loader worker's seed that self.generator follows
 
     def __len__(self) -> int:
         return len(self.images)
@@ -136,8 +139,20 @@ class ArrayDataset(Dataset):
             x = self._augment(x)
         return x, self.labels[index]
 
+    def _generator(self) -> torch.Generator:
+        """The main process's generator, or in a loader worker one seeded from ``rng`` and that worker.
+
+        Each worker holds a copy of this dataset, generator included: left as it is, every
+        worker would draw the same transformations as the others.
+        """
+        info = torch.utils.data.get_worker_info()
+        if info is not None and info.seed != self._worker_seed:
+            self._worker_seed = info.seed
+            self.generator = torch.Generator().manual_seed(hash((self._seed, info.seed)) % 2**63)
+        return self.generator
+
     def _uniform(self, bound: float, size: int = 1) -> torch.Tensor:
-        return (2 * torch.rand(size, generator=self.generator) - 1) * bound
+        return (2 * torch.rand(size, generator=self._generator()) - 1) * bound
 
     def _augment(self, x: torch.Tensor) -> torch.Tensor:
         """A random shift and in-plane rotation (edges repeated), then brightness and contrast."""

@@ -1,13 +1,15 @@
-"""Patient-level splits: every image of a patient goes to the same part, labels stay balanced.
+"""Patient-level splits: every image (session, slice) of a patient goes to the same part, labels stay balanced.
 
 CheXNeXt split ChestX-ray14 into training, tuning and validation sets "with no patient
 overlap among the partitions": images of one patient look alike (same anatomy, same chronic
 findings), so a patient on both sides of a split lets a model score well by recognising people
-instead of diseases. ``patient_split`` makes such a split and ``assert_no_patient_overlap``
-checks one.
+instead of diseases. Wen et al. (2020) found the same leak in Alzheimer's studies that split
+MRI slices or sessions instead of subjects. ``patient_split`` makes such a split,
+``patient_folds`` the folds of a cross-validation, and ``assert_no_patient_overlap`` checks one.
 
-    train, tune, test = patient_split(data.patient_ids, data.labels, (0.7, 0.1, 0.2), seed=0)
+    train, tune, test = patient_split(data.patient_ids, data.labels, (0.7, 0.1, 0.2), rng=0)
     assert_no_patient_overlap(train, tune, test, patient_ids=data.patient_ids)
+    folds = patient_folds(subject_ids, y, n_splits=5, rng=0)
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..validation import as_array, check_scalar
+from ..validation import as_array, check_rng, check_scalar, rng_argument, seed_from
 
 
 def _from_object(values: np.ndarray, name: str, wanted: str) -> np.ndarray:
@@ -80,7 +82,9 @@ def patient_split(
     patient_ids,
     labels=None,
     fractions: Sequence[float] = (0.7, 0.1, 0.2),
-    seed: int = 0,
+    rng=0,
+    *,
+    seed: int | None = None,
 ) -> tuple[np.ndarray, ...]:
     """Image indices of each part (training, tuning, test by default), no patient in two parts.
 
@@ -91,7 +95,8 @@ def patient_split(
     labels : (N,) classes (binary, multi-class, ordinal; numbers or strings), (N,) a continuous target (stratified
         by quintile), (N, K) multi-label 0/1, or ``None`` not to stratify.
     fractions : share of the images in each part, summing to 1 (two parts or more).
-    seed : the same seed gives the same split.
+    rng : an int seed (the same seed gives the same split) or a numpy Generator; ``seed`` is
+        its older name.
 
     Returns
     -------
@@ -102,11 +107,10 @@ def patient_split(
     """
     patients, patient_of = _patient_index(patient_ids)
     fractions = _check_fractions(fractions)
-    check_scalar(seed, "seed", kind=Integral, low=0)
+    rng = check_rng(rng_argument(rng, seed))
     n_parts, n_patients = len(fractions), len(patients)
     if n_patients < (fractions > 0).sum():
         raise ValueError(f"cannot split {n_patients} patient(s) into {(fractions > 0).sum()} non-empty parts")
-    rng = np.random.default_rng(seed)
 
     images = np.bincount(patient_of, minlength=n_patients).astype(float)
     if labels is None:
@@ -146,6 +150,26 @@ def patient_split(
         donor = np.bincount(part, minlength=n_parts).argmax()
         part[rng.choice(np.flatnonzero(part == donor))] = k
     return tuple(np.flatnonzero(part[patient_of] == k).astype(np.int64) for k in range(n_parts))
+
+
+def patient_folds(patient_ids, labels, n_splits: int = 5, rng=0, *,
+                  seed: int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Stratified ``n_splits``-fold cross-validation by patient: a list of (train, test) row indices.
+
+    ``patient_ids`` (N,) the patient (subject) of each row, ``labels`` (N,) classes, the same for
+    every row of a patient. Each patient is tested in exactly one fold; class shares are kept as
+    far as whole patients allow (scikit-learn's ``StratifiedGroupKFold``).
+    """
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    _, patient_of = _patient_index(patient_ids)
+    y = np.asarray(labels)
+    check_scalar(n_splits, "n_splits", kind=Integral, low=2)
+    if y.shape != patient_of.shape:
+        raise ValueError(f"labels must be 1-D with one label per row of patient_ids, got shape {y.shape} "
+                         f"for {len(patient_of)} rows")
+    splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed_from(rng_argument(rng, seed)))
+    return [(train, test) for train, test in splitter.split(np.zeros(len(y)), y, patient_of)]
 
 
 def assert_no_patient_overlap(*groups, patient_ids=None) -> None:

@@ -76,8 +76,8 @@ def _heart_on_the_right(n=3, size=32):
 
 def test_augmentation_is_small_random_reproducible_and_never_flips():
     images = _heart_on_the_right()
-    first = ArrayDataset(images, np.zeros(3), augment=True, seed=3)
-    again = ArrayDataset(images, np.zeros(3), augment=True, seed=3)
+    first = ArrayDataset(images, np.zeros(3), augment=True, rng=3)
+    again = ArrayDataset(images, np.zeros(3), augment=True, rng=3)
     draws = [first[0][0] for _ in range(20)]
     torch.testing.assert_close(draws[0], again[0][0])
     assert not torch.equal(draws[0], draws[1])
@@ -125,3 +125,20 @@ def test_augmentation_of_volumes():
 def test_bad_input_is_named(images, labels, kwargs, error, match):
     with pytest.raises(error, match=match):
         ArrayDataset(images, labels, **kwargs)
+
+
+def test_loader_workers_draw_different_augmentations_and_repeat_with_the_loader_seed():
+    """Each worker holds a copy of the dataset: without a generator of its own, the workers would
+    draw the same transformations in the same order (items 0 and 1, read by two workers, alike)."""
+    image = np.tile(np.linspace(0, 1, 24, dtype=np.float32), (24, 1))
+    dataset = ArrayDataset(np.stack([image] * 8), np.zeros(8), augment=True, max_rotation=30.0, rng=0)
+
+    def epoch(seed):
+        loader = torch.utils.data.DataLoader(dataset, batch_size=1, num_workers=2,
+                                             generator=torch.Generator().manual_seed(seed))
+        return torch.cat([x for x, _ in loader]).numpy()
+
+    first = epoch(5)
+    assert not np.allclose(first[0], first[1])  # worker 0 and worker 1, same image
+    np.testing.assert_array_equal(first, epoch(5))  # the loader's seed fixes the whole epoch
+    assert not np.allclose(first, epoch(6))

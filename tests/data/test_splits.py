@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dlmi.data import assert_no_patient_overlap, patient_split
+from dlmi.data import assert_no_patient_overlap, patient_folds, patient_split
 
 
 def _cohort(n_patients=2000, seed=0):
@@ -124,3 +124,46 @@ def test_pandas_string_ids_and_string_class_labels():
         patient_split(np.arange(3), pd.Series(["a", np.nan, "b"]), (0.5, 0.5))
     with pytest.raises(ValueError, match=r"labels holding class names must have shape \(3,\)"):
         patient_split(np.arange(3), ["a", "b"], (0.5, 0.5))
+
+
+# ---------------------------------------------------------------- subjects with several sessions, folds
+
+
+def _two_session_ids(n_subjects=30, seed=0):
+    rng = np.random.default_rng(seed)
+    ids = np.repeat(np.arange(n_subjects), rng.integers(1, 4, n_subjects))
+    labels = (np.arange(n_subjects) % 3 == 0).astype(int)  # a third of the subjects are positive
+    return ids, labels[ids]
+
+
+@pytest.mark.parametrize("rng", [1, np.random.default_rng(1)])
+def test_sessions_of_a_subject_stay_together_and_labels_stay_balanced(rng):
+    """Several sessions (rows) per subject, a subject-level label: the Alzheimer case study's split."""
+    ids, y = _two_session_ids(60)
+    train, test = patient_split(ids, y, (0.7, 0.3), rng=rng)
+    assert not set(ids[train]) & set(ids[test])
+    np.testing.assert_array_equal(np.sort(np.r_[train, test]), np.arange(len(ids)))
+    assert abs(len(test) / len(ids) - 0.3) < 0.05
+    assert abs(y[test].mean() - y.mean()) < 0.1
+
+
+def test_seed_is_the_older_name_of_rng():
+    ids, y = _two_session_ids()
+    for a, b in zip(patient_split(ids, y, (0.5, 0.5), seed=3), patient_split(ids, y, (0.5, 0.5), rng=3)):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(TypeError, match="not both"):
+        patient_split(ids, y, (0.5, 0.5), rng=2, seed=3)
+
+
+def test_patient_folds_test_each_subject_once():
+    ids, y = _two_session_ids(45)
+    folds = patient_folds(ids, y, n_splits=3, rng=0)
+    tested = np.concatenate([test for _, test in folds])
+    np.testing.assert_array_equal(np.sort(tested), np.arange(len(ids)))
+    for train, test in folds:
+        assert not set(ids[train]) & set(ids[test])
+        assert 0 < y[test].mean() < 1
+    with pytest.raises(ValueError, match="n_splits"):
+        patient_folds(ids, y, n_splits=1)
+    with pytest.raises(ValueError, match="labels"):
+        patient_folds(ids, y[:-1])

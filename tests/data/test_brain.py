@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dlmi.data import brain
+from dlmi import viz
+from dlmi.data import brain, nifti, parcellation, transforms
 
 matplotlib.use("agg")
 
@@ -16,14 +17,14 @@ matplotlib.use("agg")
 @pytest.fixture(scope="module")
 def small():
     """A few subjects of every group at 6 mm, two sessions."""
-    return brain.simulate_cohort(16, voxel_size=6, sessions=2, seed=3)
+    return brain.simulate_cohort(16, voxel_size=6, sessions=2, rng=3)
 
 
 @pytest.fixture(scope="module")
 def default8():
     """The slides' cohort (1259 subjects) at 8 mm, with its regional features."""
-    cohort = brain.simulate_cohort(voxel_size=8, seed=0)
-    return cohort, brain.regional_features(cohort.maps, brain.regions(8))
+    cohort = brain.simulate_cohort(voxel_size=8, rng=0)
+    return cohort, parcellation.regional_features(cohort.maps, parcellation.regions(8))
 
 
 # ---------------------------------------------------------------- participants
@@ -84,7 +85,7 @@ def test_n_subjects_scales_groups_or_sets_them():
 
 
 def test_sessions_progress_and_pmci_converts():
-    people = brain.simulate_participants(100, sessions=4, seed=1)
+    people = brain.simulate_participants(100, sessions=4, rng=1)
     assert len(people) == 400
     assert list(people["session_id"][:4]) == ["ses-M00", "ses-M12", "ses-M24", "ses-M36"]
     by_subject = people.groupby("participant_id", observed=True)
@@ -119,12 +120,12 @@ def test_cohort_shapes_dtypes_and_grid(small):
 
 
 def test_same_seed_same_bytes_other_seed_other_maps():
-    a = brain.simulate_cohort(8, voxel_size=8, seed=5)
-    b = brain.simulate_cohort(8, voxel_size=8, seed=5)
-    c = brain.simulate_cohort(8, voxel_size=8, seed=6)
+    a = brain.simulate_cohort(8, voxel_size=8, rng=5)
+    b = brain.simulate_cohort(8, voxel_size=8, rng=5)
+    c = brain.simulate_cohort(8, voxel_size=8, rng=6)
     assert a.maps.tobytes() == b.maps.tobytes()
     pd.testing.assert_frame_equal(a.participants, b.participants)
-    pd.testing.assert_frame_equal(a.participants, brain.simulate_participants(8, seed=5))
+    pd.testing.assert_frame_equal(a.participants, brain.simulate_participants(8, rng=5))
     assert np.abs(a.maps - c.maps).mean() > 0.01
 
 
@@ -141,7 +142,7 @@ def test_sessions_share_anatomy_and_lose_gray_matter(small):
 
 def test_hippocampal_gray_matter_orders_the_groups(default8):
     cohort, features = default8
-    names = brain.regions(8).names
+    names = parcellation.regions(8).names
     hippocampus = features[:, [names.index("hippocampus_left"), names.index("hippocampus_right")]]
     mean = pd.Series(hippocampus.mean(1)).groupby(cohort.participants["group"].to_numpy()).mean()
     assert mean["AD"] < mean["pMCI"] < mean["sMCI"] < mean["CN"]
@@ -179,8 +180,8 @@ def test_linear_svm_reaches_the_slides_accuracies(default8):
 
 
 def test_atrophy_pattern_recruits_regions_in_order():
-    names = brain.regions(4).names
-    labels = brain.regions(4).labels
+    names = parcellation.regions(4).names
+    labels = parcellation.regions(4).labels
 
     def loss(stage, region):
         return brain.atrophy_pattern(stage, voxel_size=4)[labels == names.index(region) + 1].mean()
@@ -197,7 +198,7 @@ def test_atrophy_pattern_recruits_regions_in_order():
 
 @pytest.mark.parametrize("voxel_size", [4, 8])
 def test_regions_partition_the_gray_matter_mask(voxel_size):
-    parc = brain.regions(voxel_size)
+    parc = parcellation.regions(voxel_size)
     gm, affine = brain.gray_matter_template(voxel_size)
     assert parc.n_regions == 100 and len(set(parc.names)) == 100
     assert parc.labels.shape == gm.shape
@@ -211,23 +212,23 @@ def test_regions_partition_the_gray_matter_mask(voxel_size):
 
 
 def test_regional_features_are_region_means(small):
-    parc = brain.regions(6)
-    features = brain.regional_features(small.maps, parc)
+    parc = parcellation.regions(6)
+    features = parcellation.regional_features(small.maps, parc)
     assert features.shape == (32, 100)
     k = parc.names.index("amygdala_right")
     np.testing.assert_allclose(features[:, k], small.maps[:, parc.labels == k + 1].mean(1), rtol=1e-5)
-    np.testing.assert_allclose(brain.regional_features(small.maps[0], parc), features[:1], rtol=1e-6)
+    np.testing.assert_allclose(parcellation.regional_features(small.maps[0], parc), features[:1], rtol=1e-6)
     with pytest.raises(ValueError, match="shape"):
-        brain.regional_features(small.maps[:, :-1], parc)
+        parcellation.regional_features(small.maps[:, :-1], parc)
     with pytest.raises(TypeError, match="parcellation"):
-        brain.regional_features(small.maps, parc.labels)
+        parcellation.regional_features(small.maps, parc.labels)
 
 
 def test_regional_features_of_a_cohort_larger_than_one_chunk():
     """Subjects are averaged 64 at a time (bounded memory); every chunk gives the same means."""
-    parc = brain.regions(6)
+    parc = parcellation.regions(6)
     maps = np.random.default_rng(0).random((150, *parc.labels.shape), dtype=np.float32)
-    features = brain.regional_features(maps, parc)
+    features = parcellation.regional_features(maps, parc)
     assert features.shape == (150, parc.n_regions) and features.dtype == np.float64
     expected = np.stack([maps[:, parc.labels == r + 1].mean(1, dtype=np.float64) for r in range(parc.n_regions)], 1)
     np.testing.assert_allclose(features, expected, rtol=1e-10)
@@ -235,16 +236,16 @@ def test_regional_features_of_a_cohort_larger_than_one_chunk():
 
 def test_hippocampus_crops_are_mirror_images_on_the_symmetric_template():
     gm, affine = brain.gray_matter_template(4)
-    boxes = brain.hippocampus_boxes(affine, gm.shape)
+    boxes = transforms.hippocampus_boxes(affine, gm.shape)
     sizes = [tuple(s.stop - s.start for s in boxes[side]) for side in ("left", "right")]
     assert sizes[0] == sizes[1] == (8, 12, 9)
     centre_x = affine[0, 0] * (boxes["left"][0].start + boxes["left"][0].stop - 1) / 2 + affine[0, 3]
     assert centre_x == pytest.approx(-26, abs=4)
-    crops = brain.crop_hippocampi(np.stack([gm, gm]), affine)
+    crops = transforms.crop_hippocampi(np.stack([gm, gm]), affine)
     assert crops.shape == (2, 2, 8, 12, 9)
     np.testing.assert_array_equal(crops[:, 0], crops[:, 1])  # the template is symmetric
     assert crops.mean() > 1.5 * gm.mean()  # the box holds gray matter
-    unmirrored = brain.crop_hippocampi(gm[None], affine, mirror_right=False)
+    unmirrored = transforms.crop_hippocampi(gm[None], affine, mirror_right=False)
     np.testing.assert_array_equal(unmirrored[0, 1], crops[0, 1, ::-1])
 
 
@@ -253,11 +254,11 @@ def test_hippocampus_boxes_reject_bad_affines_and_small_volumes():
     rotated = affine.copy()
     rotated[0, 1] = 0.5
     with pytest.raises(ValueError, match="axis-aligned"):
-        brain.hippocampus_boxes(rotated)
+        transforms.hippocampus_boxes(rotated)
     with pytest.raises(ValueError, match="shape"):
-        brain.hippocampus_boxes(np.eye(3))
+        transforms.hippocampus_boxes(np.eye(3))
     with pytest.raises(ValueError, match="does not fit"):
-        brain.hippocampus_boxes(affine, (5, 5, 5))
+        transforms.hippocampus_boxes(affine, (5, 5, 5))
 
 
 # ---------------------------------------------------------------- template, files, figures
@@ -275,16 +276,16 @@ def test_template_loads_without_network(monkeypatch):
 
 
 def test_nifti_round_trip(tmp_path, small):
-    path = brain.save_nifti(small.maps[0], small.affine, tmp_path / "sub-SIM0001_gm.nii.gz")
-    volume, affine = brain.load_nifti(path)
+    path = nifti.save_nifti(small.maps[0], small.affine, tmp_path / "sub-SIM0001_gm.nii.gz")
+    volume, affine = nifti.load_nifti(path)
     np.testing.assert_array_equal(volume, small.maps[0])
     np.testing.assert_allclose(affine, small.affine)
     with pytest.raises(ValueError, match="nii"):
-        brain.save_nifti(small.maps[0], small.affine, tmp_path / "map.npy")
+        nifti.save_nifti(small.maps[0], small.affine, tmp_path / "map.npy")
     with pytest.raises(ValueError, match="existing"):
-        brain.load_nifti(tmp_path / "missing.nii")
+        nifti.load_nifti(tmp_path / "missing.nii")
     with pytest.raises(ValueError, match="volume"):
-        brain.save_nifti(small.maps, small.affine, tmp_path / "all.nii")
+        nifti.save_nifti(small.maps, small.affine, tmp_path / "all.nii")
 
 
 def test_plot_brain_slices_returns_a_figure(small):
@@ -292,21 +293,21 @@ def test_plot_brain_slices_returns_a_figure(small):
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        fig = brain.plot_brain_slices(small.maps[0], small.affine, title="simulated",
+        fig = viz.plot_brain_slices(small.maps[0], small.affine, title="simulated",
                                       overlay=brain.atrophy_pattern(1.0, voxel_size=6))
     assert isinstance(fig, plt.Figure)
     titles = [ax.get_title() for ax in fig.axes[:3]]
     assert titles[0].startswith("axial") and titles[2] == "sagittal, x = -27 mm"
     assert fig.axes[0].get_xlabel() == "x (mm)"
     plt.close(fig)
-    fig = brain.plot_brain_slices(small.mask.astype(float))
+    fig = viz.plot_brain_slices(small.mask.astype(float))
     assert fig.axes[0].get_xlabel() == "x (voxel)"
     plt.close(fig)
     with pytest.raises(ValueError, match="outside"):
-        brain.plot_brain_slices(small.maps[0], cut=(500, 0, 0))
+        viz.plot_brain_slices(small.maps[0], cut=(500, 0, 0))
     for affine in (small.affine, None):  # checked before the mm -> voxel product
         with pytest.raises(ValueError, match=r"cut must hold 3 coordinates \(x, y, z\), got shape \(2,\)"):
-            brain.plot_brain_slices(small.maps[0], affine, cut=(-20, 10))
+            viz.plot_brain_slices(small.maps[0], affine, cut=(-20, 10))
 
 
 # ---------------------------------------------------------------- bad input
@@ -328,6 +329,7 @@ def test_plot_brain_slices_returns_a_figure(small):
     (dict(n_subjects={"CN": 3}, groups=("AD",)), ValueError, "same groups"),
     (dict(sessions=0), ValueError, "sessions"),
     (dict(seed=-1), ValueError, "seed"),
+    (dict(rng=-1), ValueError, "rng"),
 ])
 def test_bad_arguments_are_named(kwargs, error, match):
     with pytest.raises(error, match=match):
@@ -341,6 +343,6 @@ def test_other_bad_arguments():
     with pytest.raises(ValueError, match="stage"):
         brain.atrophy_pattern(-1.0)
     with pytest.raises(ValueError, match="voxel_size"):
-        brain.regions(0)
+        parcellation.regions(0)
     with pytest.raises(ValueError, match="maps"):
-        brain.crop_hippocampi(np.zeros((4, 4, 4)), np.eye(4))
+        transforms.crop_hippocampi(np.zeros((4, 4, 4)), np.eye(4))

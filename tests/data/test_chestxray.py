@@ -3,20 +3,21 @@
 import numpy as np
 import pytest
 
-from dlmi.data import CHESTXRAY14_PREVALENCE, FINDINGS, ChestXrays, show_chest_xrays, simulate_chest_xrays
+from dlmi.data import CHESTXRAY14_PREVALENCE, FINDINGS, ChestXrays, simulate_chest_xrays
+from dlmi.viz import show_chest_xrays
 
 K = {name: k for k, name in enumerate(FINDINGS)}
 
 
 @pytest.fixture(scope="module")
 def data():
-    return simulate_chest_xrays(60, prevalence=0.2, seed=0)
+    return simulate_chest_xrays(60, prevalence=0.2, rng=0)
 
 
 @pytest.fixture(scope="module")
 def cohort():
     """Many small images without masks, for label statistics."""
-    return simulate_chest_xrays(4000, size=32, seed=1, with_masks=False)
+    return simulate_chest_xrays(4000, size=32, rng=1, with_masks=False)
 
 
 def test_findings_are_the_slides_fourteen_in_order():
@@ -46,16 +47,16 @@ def test_images_per_patient():
 
 
 def test_same_seed_same_bytes_other_seed_other_images():
-    first = simulate_chest_xrays(8, seed=5)
-    again = simulate_chest_xrays(8, seed=5)
+    first = simulate_chest_xrays(8, rng=5)
+    again = simulate_chest_xrays(8, rng=5)
     for name in ("images", "labels", "true_labels", "masks", "patient_ids", "view"):
         assert getattr(first, name).tobytes() == getattr(again, name).tobytes()
-    other = simulate_chest_xrays(8, seed=6)
+    other = simulate_chest_xrays(8, rng=6)
     assert first.images.shape != other.images.shape or not np.array_equal(first.images, other.images)
 
 
 def test_labels_do_not_depend_on_image_size():
-    small, large = simulate_chest_xrays(30, size=32, seed=2), simulate_chest_xrays(30, size=96, seed=2)
+    small, large = simulate_chest_xrays(30, size=32, rng=2), simulate_chest_xrays(30, size=96, rng=2)
     np.testing.assert_array_equal(small.true_labels, large.true_labels)
     np.testing.assert_array_equal(small.labels, large.labels)
     assert large.images.shape[-1] == 96
@@ -68,7 +69,7 @@ def test_a_true_label_is_one_iff_its_mask_is_non_empty(data):
 
 @pytest.mark.parametrize("rate", [0.0, 0.03, 0.1])
 def test_mined_labels_differ_from_the_truth_at_the_noise_rate(rate):
-    d = simulate_chest_xrays(3000, size=32, label_noise=rate, seed=3, with_masks=False)
+    d = simulate_chest_xrays(3000, size=32, label_noise=rate, rng=3, with_masks=False)
     disagreement = (d.labels != d.true_labels).mean()
     assert disagreement == pytest.approx(rate, abs=0.15 * rate + 1e-9)
     if rate <= 0.03:  # errors are misses and false alarms alike: mined prevalence stays near the truth
@@ -91,14 +92,14 @@ def test_default_prevalence_is_chestxray14s(cohort):
 
 
 def test_prevalence_as_number_mapping_and_array():
-    d = simulate_chest_xrays(1500, size=32, prevalence=0.3, seed=4, with_masks=False)
+    d = simulate_chest_xrays(1500, size=32, prevalence=0.3, rng=4, with_masks=False)
     np.testing.assert_allclose(d.true_labels.mean(0), 0.3, atol=0.06)
-    d = simulate_chest_xrays(500, size=32, prevalence={"Hernia": 0.5, "Mass": 0.0}, seed=4, with_masks=False)
+    d = simulate_chest_xrays(500, size=32, prevalence={"Hernia": 0.5, "Mass": 0.0}, rng=4, with_masks=False)
     assert d.true_labels[:, K["Hernia"]].mean() == pytest.approx(0.5, abs=0.08)
     assert d.true_labels[:, K["Mass"]].sum() == 0
     rates = np.zeros(14)
     rates[K["Effusion"]] = 1.0
-    d = simulate_chest_xrays(20, size=32, prevalence=rates, seed=4)
+    d = simulate_chest_xrays(20, size=32, prevalence=rates, rng=4)
     assert d.true_labels[:, K["Effusion"]].all() and d.true_labels.sum() == len(d)
 
 
@@ -128,9 +129,9 @@ def test_chronic_findings_persist_and_sick_patients_get_bedside_films(cohort):
 def _pair(name, seed=0, n=30):
     """The same patients and films drawn without and with one finding."""
     rates = dict.fromkeys(FINDINGS, 0.0)
-    without = simulate_chest_xrays(n, prevalence=rates, images_per_patient=1, label_noise=0.0, seed=seed)
+    without = simulate_chest_xrays(n, prevalence=rates, images_per_patient=1, label_noise=0.0, rng=seed)
     rates[name] = 1.0
-    with_it = simulate_chest_xrays(n, prevalence=rates, images_per_patient=1, label_noise=0.0, seed=seed)
+    with_it = simulate_chest_xrays(n, prevalence=rates, images_per_patient=1, label_noise=0.0, rng=seed)
     return without, with_it
 
 
@@ -214,6 +215,8 @@ def test_show_chest_xrays_outlines_the_findings(data):
         (dict(prevalence=np.ones(13) / 2), ValueError, "one rate per finding"),
         (dict(prevalence=-0.1), ValueError, "prevalence"),
         (dict(seed=-1), ValueError, "seed"),
+        (dict(rng=-1), ValueError, "rng"),
+        (dict(rng=1.5), TypeError, "rng"),
         (dict(with_masks="yes"), TypeError, "with_masks"),
     ],
 )
@@ -227,7 +230,7 @@ def test_bad_arguments_are_named(kwargs, error, match):
 # SLOW: the calibration test trains a CNN (about 40 s of one CPU core; longer on a busy machine)
 # --------------------------------------------------------------------------------------------
 
-#: ``cnn_baseline_aucs(seed=0)`` as measured for the module docstring (the run is deterministic;
+#: ``cnn_baseline_aucs(rng=0)`` as measured for the module docstring (the run is deterministic;
 #: the tolerance covers other platforms and library versions).
 CALIBRATION_SEED_0 = {
     "Atelectasis": 0.883,
@@ -248,9 +251,9 @@ CALIBRATION_SEED_0 = {
 
 
 def test_calibration_trains_a_small_cnn_and_finds_the_documented_auc_spread():
-    from dlmi.data.chestxray import cnn_baseline_aucs
+    from dlmi.recipes import cnn_baseline_aucs
 
-    aucs = cnn_baseline_aucs(seed=0)
+    aucs = cnn_baseline_aucs(rng=0)
     for name, expected in CALIBRATION_SEED_0.items():
         assert aucs[name] == pytest.approx(expected, abs=0.05), name
     easy = np.mean([aucs[name] for name in ("Cardiomegaly", "Effusion", "Mass", "Pneumothorax")])
