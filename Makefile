@@ -14,7 +14,7 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 PORT ?= 8888
 PYTEST := MPLBACKEND=agg $(BIN)/python -m pytest
 
-.PHONY: install lab test test-unit test-notebooks test-seed test-browser test-fast bench robustness clean html slides student-edition
+.PHONY: install lab test test-unit test-notebooks test-seed test-browser test-fast bench robustness clean html slides student-edition pair
 
 install: $(STAMP)
 
@@ -81,28 +81,36 @@ bench: $(STAMP)
 robustness: $(STAMP)
 	MPLBACKEND=agg $(BIN)/python benchmarks/robustness.py
 
-## Editions (dlmi/editions.py, `python -m dlmi --help`). Notebooks run once into build/executed/
-## (again only when a notebook or dlmi changes); `DLMI_FAST=1 make html` runs them in fast mode.
+## Editions: the build tooling in dlmi/editions/ (`python -m dlmi.editions --help`), not the teaching
+## API. Notebooks run once into build/executed/ (again only when a notebook or dlmi changes);
+## `DLMI_FAST=1 make html` runs them in fast mode. Only notebooks/*.ipynb are read, never the scripts.
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 EXECUTED := $(NOTEBOOKS:notebooks/%=build/executed/%)
 STUDENT_DIR ?= build/student
 REVEAL_URL_PREFIX ?=
 
 build/executed/%.ipynb: notebooks/%.ipynb $(shell find dlmi -name '*.py') | $(STAMP)
-	$(BIN)/python -m dlmi execute $< --out build/executed
+	$(BIN)/python -m dlmi.editions execute $< --out build/executed
 
 ## make html: every notebook run, as static HTML with an index page: build/html/index.html
 html: $(EXECUTED)
-	$(BIN)/python -m dlmi html build/html $(EXECUTED)
+	$(BIN)/python -m dlmi.editions html build/html $(EXECUTED)
 
 ## make slides: reveal.js slides of every notebook (run) in build/slides/; reveal.js comes from a
 ## CDN unless REVEAL_URL_PREFIX names a local copy (offline: present with RISE in `make lab`)
 slides: $(EXECUTED)
-	$(BIN)/python -m dlmi slides build/slides $(EXECUTED) $(if $(REVEAL_URL_PREFIX),--reveal-url-prefix $(REVEAL_URL_PREFIX))
+	$(BIN)/python -m dlmi.editions slides build/slides $(EXECUTED) $(if $(REVEAL_URL_PREFIX),--reveal-url-prefix $(REVEAL_URL_PREFIX))
 
 ## make student-edition: the notebooks with exercise stubs in $(STUDENT_DIR); never overwrites
 student-edition: $(STAMP)
-	$(BIN)/python -m dlmi student-edition $(STUDENT_DIR)
+	$(BIN)/python -m dlmi.editions student-edition $(STUDENT_DIR)
+
+## make pair: write notebooks/scripts/NN_title.py from every notebooks/NN_title.ipynb (jupytext percent
+## scripts, configured in notebooks/jupytext.toml). One way: the notebook is the source, and a script
+## edited by hand (not older than its notebook, and different) is kept and named, never lost; bring its
+## edits in with `python -m dlmi.editions from-script notebooks/scripts/NN_title.py`.
+pair: $(STAMP)
+	$(BIN)/python -m dlmi.editions pair
 
 clean:
 	rm -rf build .pytest_cache

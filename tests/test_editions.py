@@ -1,4 +1,5 @@
-"""The editions: student stubs, slide metadata, HTML and slides — on small notebooks and on the real ones.
+"""The editions (dlmi.editions, the build tooling): student stubs, slide metadata, HTML and slides —
+on small notebooks and on the real ones.
 
 The real notebooks' student edition is checked statically for every notebook and executed (in
 fast mode) for every notebook: it may stop only at the exercises.
@@ -7,6 +8,7 @@ fast mode) for every notebook: it may stop only at the exercises.
 import ast
 import copy
 import html
+import importlib
 import os
 import re
 import subprocess
@@ -18,7 +20,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from dlmi import editions
-from dlmi.__main__ import main
+from dlmi.editions.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -245,12 +247,30 @@ def test_command_line_errors_say_what_is_wrong(tmp_path, capsys):
     assert exit_.value.code == 2
 
 
-def test_python_dash_m_dlmi_runs(tmp_path):
+def test_python_dash_m_dlmi_editions_runs(tmp_path):
     source = _write(tmp_path, make_notebook())
-    done = subprocess.run([sys.executable, "-m", "dlmi", "student-edition", str(tmp_path / "s"),
+    done = subprocess.run([sys.executable, "-m", "dlmi.editions", "student-edition", str(tmp_path / "s"),
                            "--from", str(source.parent)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "s" / source.name).is_file()
+
+
+def test_the_dlmi_console_script_is_the_editions_command_line():
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    module, _, name = scripts["dlmi"].partition(":")
+    assert module == "dlmi.editions.__main__"
+    assert getattr(importlib.import_module(module), name) is main
+
+
+def test_the_teaching_package_holds_no_build_tooling():
+    """dlmi is the teaching API; the tooling that builds the editions lives in dlmi.editions only."""
+    package = ROOT / "dlmi"
+    assert not (package / "__main__.py").exists() and not (package / "editions.py").exists()
+    assert (package / "editions" / "__init__.py").is_file() and (package / "editions" / "__main__.py").is_file()
 
 
 # --------------------------------------------------------------------------- executing the student edition

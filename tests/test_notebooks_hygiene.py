@@ -115,7 +115,7 @@ def test_has_slide_metadata(notebook):
     expected = add_slide_metadata(nbformat.from_dict(nb))
     assert not missing and expected == nb, (
         f"{path.name}: slide metadata is missing (cells {missing[:5]}) or out of date: "
-        f"run `python -m dlmi slides-metadata notebooks/*.ipynb`"
+        f"run `python -m dlmi.editions slides-metadata notebooks/*.ipynb`"
     )
 
 

@@ -1,12 +1,14 @@
-"""The ``dlmi`` command: build the editions of the notebooks.
+"""The ``dlmi`` command: build the editions of the notebooks (build tooling, not the teaching API).
 
     dlmi student-edition OUT_DIR [--force]       the notebooks with exercise stubs, for students
     dlmi slides-metadata NOTEBOOK... [--check]   set the RISE / reveal.js slide types
     dlmi execute NOTEBOOK... --out DIR           run the notebooks, keep the outputs
     dlmi html OUT_DIR NOTEBOOK... [--solutions]  static HTML and an index page
     dlmi slides OUT_DIR NOTEBOOK...              reveal.js slides
+    dlmi pair [--check]                          notebooks/scripts/*.py from notebooks/*.ipynb (make pair)
+    dlmi from-script SCRIPT...                   an edited script's cells back into its notebook
 
-Also ``python -m dlmi ...``. Exit status: 0 done, 1 failed (the message says why), 2 bad usage.
+Also ``python -m dlmi.editions ...``. Exit status: 0 done, 1 failed (the message says why), 2 bad usage.
 """
 
 from __future__ import annotations
@@ -17,13 +19,22 @@ from pathlib import Path
 
 import nbformat
 
-from . import editions
+from .. import editions
+from . import scripts
 
 
 def _default_notebooks() -> Path:
     """``notebooks/`` of the clone this package runs from, else of the working directory."""
-    beside = Path(__file__).resolve().parents[1] / "notebooks"
+    beside = Path(__file__).resolve().parents[2] / "notebooks"
     return beside if beside.is_dir() else Path.cwd() / "notebooks"
+
+
+def _shown(path: Path) -> Path:
+    """``path`` relative to the working directory when it lies below it, for shorter messages."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
 
 
 def _notebook_paths(paths: list[str]) -> list[Path]:
@@ -60,7 +71,7 @@ def _slides_metadata(args) -> int:
         for path in changed:
             print(f"{path}: slide metadata is missing or out of date")
         if changed:
-            print("run: python -m dlmi slides-metadata " + " ".join(str(p) for p in changed))
+            print("run: python -m dlmi.editions slides-metadata " + " ".join(str(p) for p in changed))
         return 1 if changed else 0
     for path in changed:
         print(f"updated {path}")
@@ -99,6 +110,43 @@ def _slides(args) -> int:
     return 0
 
 
+def _pair(args) -> int:
+    source = Path(args.source) if args.source else _default_notebooks()
+    notebooks = sorted(source.glob("*.ipynb"))
+    if not notebooks:
+        raise ValueError(f"no notebooks found in {source}: pass --from DIR, the folder holding the .ipynb files")
+    report = scripts.pair(notebooks, check=args.check)
+    orphans = scripts.orphans(source)
+    edited = [(nb, script) for nb, script, state in report if state == scripts.EDITED]
+    behind = [(script, state) for _, script, state in report if state in (scripts.MISSING, scripts.BEHIND)]
+    for script, state in behind:
+        print(f"{'out of step' if args.check else 'wrote'} {_shown(script)} ({state})")
+    for notebook, script in edited:
+        print(f"kept {_shown(script)}: it differs from {notebook.name} and is not older, so it holds edits "
+              f"of its own; bring them into the notebook with `python -m dlmi.editions from-script {_shown(script)}`, "
+              "or delete the script to write it again from the notebook")
+    for script in orphans:
+        print(f"orphan {_shown(script)}: there is no {scripts.notebook_path(script).name}; delete the script, "
+              f"or make it a notebook with `python -m dlmi.editions from-script {_shown(script)}`")
+    if args.check:
+        if behind:
+            print("run: make pair (or python -m dlmi.editions pair)")
+        return 1 if behind or edited or orphans else 0
+    print(f"scripts: {len(report) - len(edited)} written from their notebooks ({len(behind)} changed), "
+          f"{len(edited)} kept, {len(orphans)} without a notebook")
+    return 1 if edited or orphans else 0
+
+
+def _from_script(args) -> int:
+    for path in args.scripts:
+        if not Path(path).is_file():
+            raise ValueError(f"no such script: {path}")
+    for path in args.scripts:
+        notebook = scripts.from_script(path)
+        print(f"wrote {_shown(notebook)} from {path}, and the script again from it")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dlmi", description="Build the editions of the dlmi notebooks.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -133,6 +181,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reveal-url-prefix", default=editions.REVEAL_URL_PREFIX, metavar="URL",
                    help="where reveal.js 4 is: a CDN (default, needs network) or a local copy's path")
     p.set_defaults(run=_slides)
+
+    p = commands.add_parser("pair", help="write notebooks/scripts/NN_title.py from each notebook (jupytext, one way)")
+    p.add_argument("--from", dest="source", metavar="DIR",
+                   help="folder of the notebooks (default: notebooks/ of this clone)")
+    p.add_argument("--check", action="store_true",
+                   help="change nothing; exit 1 if a script is missing, out of step or has no notebook")
+    p.set_defaults(run=_pair)
+
+    p = commands.add_parser("from-script", help="write an edited script's cells into its notebook, then pair it")
+    p.add_argument("scripts", nargs="+", metavar="SCRIPT", help="notebooks/scripts/NN_title.py")
+    p.set_defaults(run=_from_script)
     return parser
 
 

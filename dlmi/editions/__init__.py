@@ -1,7 +1,12 @@
-"""Editions of the notebooks: the student edition, slide metadata, executed HTML and slides.
+"""Build tooling: the editions of the notebooks. Not part of the teaching API.
 
-The notebooks in ``notebooks/`` are the instructor edition: every exercise has its solution
-(a code cell tagged ``solution``). From them this module builds
+The notebooks import ``dlmi.linear``, ``dlmi.nn``, ...; nothing in a notebook imports this
+subpackage. It holds what the Makefile, the command line (``dlmi`` or ``python -m
+dlmi.editions``, see :mod:`dlmi.editions.__main__`) and the tests use to turn the notebooks in
+``notebooks/`` into the other forms they are read, run or presented in.
+
+Those notebooks are the instructor edition: every exercise has its solution (a code cell tagged
+``solution``). From them this package builds
 
 - the *student edition* (:func:`student_edition`): each solution becomes a stub that keeps the
   function signatures and the solution's opening comments and raises ``NotImplementedError``;
@@ -10,9 +15,9 @@ The notebooks in ``notebooks/`` are the instructor edition: every exercise has i
   present a notebook: title and ``##`` sections open slides, ``###`` headings and each new
   idea (prose after code) open sub-slides, solutions appear as fragments;
 - executed copies (:func:`execute`), static HTML with an index page (:func:`write_html`) and
-  reveal.js slides (:func:`write_slides`).
-
-The command line is ``python -m dlmi`` (see :mod:`dlmi.__main__`).
+  reveal.js slides (:func:`write_slides`);
+- the percent scripts ``notebooks/scripts/NN_title.py`` paired with the notebooks by jupytext
+  (:mod:`dlmi.editions.scripts`, ``make pair``), derived from the notebooks, one way.
 """
 
 from __future__ import annotations
