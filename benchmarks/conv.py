@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import table, write  # noqa: E402
 
-from dlmi.conv import KERNELS, conv2d, x_image  # noqa: E402
+from dlmi.conv import KERNELS, conv2d, convolution_step, make_kernel, resize_image, x_image  # noqa: E402
 from dlmi.viz import use_style  # noqa: E402
-from dlmi.widgets.convolution import ConvolutionFigure, convolution_step, make_kernel, resize_image  # noqa: E402
+from dlmi.widgets.convolution import ConvolutionFigure  # noqa: E402
 
 #: (label, input (N, C, H, W), kernels (F, C, k, k), stride, padding)
 SHAPES = [

@@ -74,12 +74,12 @@ def time_steps(threads: int, blocks: int, block: int = 20) -> tuple[dict[str, li
                 w -= LR * g
             return value
 
-        optimiser = SGD(model.parameters(), lr=LR)
+        optimizer = SGD(model.parameters(), lr=LR)
 
         def dlmi_optim_step() -> float:
             value = loss.forward(model.forward(x), y)
             model.backward(loss.backward())
-            optimiser.step(model.gradients())
+            optimizer.step(model.gradients())
             return value
 
         def torch_step() -> float:

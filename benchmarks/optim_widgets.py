@@ -3,7 +3,7 @@
     python benchmarks/optim_widgets.py [--repeat 20]
 
 Each widget's figure is built once; then every step moves its slider to a new value and times
-the pure callback (``update``: for the optimiser race, recomputing every trajectory) followed
+the pure callback (``update``: for the optimizer race, recomputing every trajectory) followed
 by the blitted redraw (``render``: restore the cached background, draw the moving artists)
 and the JPEG encoding that the widget sends to the browser. For comparison, the same step with
 a full ``canvas.draw()`` (what the figure would cost without the cached background). Wall-clock
@@ -27,17 +27,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import table, write  # noqa: E402
 
 from dlmi import nn, optim  # noqa: E402
+from dlmi.data.toy import noisy_sine  # noqa: E402
+from dlmi.regularisation import record_training  # noqa: E402
 from dlmi.viz import use_style  # noqa: E402
-from dlmi.widgets import optimisers as ow  # noqa: E402
+from dlmi.widgets import optimizers as ow  # noqa: E402
 from dlmi.widgets import overfitting as of  # noqa: E402
 
 TARGET_MS = 100.0
 
 
 def race_case(surface: str) -> tuple[ow.BlittedFigure, Callable[[int], object]]:
-    """All six optimisers on ``surface``; the step moves the GD learning-rate slider."""
+    """All six optimizers on ``surface``; the step moves the GD learning-rate slider."""
     settings = ow.SETTINGS[surface]
-    view = ow.OptimiserRaceFigure(surface)
+    view = ow.OptimizerRaceFigure(surface)
     scales = np.geomspace(0.5, 1.0, 9)
 
     def step(i: int):
@@ -48,18 +50,17 @@ def race_case(surface: str) -> tuple[ow.BlittedFigure, Callable[[int], object]]:
 
 def polynomial_case() -> tuple[ow.BlittedFigure, Callable[[int], object]]:
     """Notebook 07's polynomial figure; the step moves the degree slider."""
-    view = of.PolynomialFitFigure(*of.noisy_sine(15, rng=1), *of.noisy_sine(200, rng=2))
+    view = of.PolynomialFitFigure(*noisy_sine(15, rng=1), *noisy_sine(200, rng=2))
     return view, lambda i: view.update(i % 16)
 
 
 def early_stopping_case() -> tuple[ow.BlittedFigure, Callable[[int], object]]:
     """Notebook 07's early-stopping figure over 800 recorded epochs; the step moves the epoch slider."""
-    model = nn.Sequential(nn.Linear(1, 32, rng=0), nn.Tanh(), nn.Linear(32, 32, rng=1), nn.Tanh(),
-                          nn.Linear(32, 1, rng=2))
-    (x, y), (xv, yv) = of.noisy_sine(20, rng=1), of.noisy_sine(200, rng=2)
-    record = of.record_training(model, nn.MSELoss(), optim.Adam(model.parameters(), lr=0.01, betas=(0.9, 0.99)),
-                                (x[:, None], y[:, None]), (xv[:, None], yv[:, None]), epochs=800,
-                                grid=np.linspace(0, 1, 200)[:, None])
+    model = nn.mlp([1, 32, 32, 1], "tanh", rng=0)
+    (x, y), (xv, yv) = noisy_sine(20, rng=1), noisy_sine(200, rng=2)
+    record = record_training(model, nn.MSELoss(), optim.Adam(model.parameters(), lr=0.01, betas=(0.9, 0.99)),
+                             (x[:, None], y[:, None]), (xv[:, None], yv[:, None]), epochs=800,
+                             grid=np.linspace(0, 1, 200)[:, None])
     view = of.EarlyStoppingFigure(record, x, y, xv, yv)
     return view, lambda i: view.update((37 * i) % 801)
 

@@ -56,7 +56,7 @@ def _line_fit() -> tuple[Figure, Step]:
     from dlmi.data import simulate_flat_prices
     from dlmi.widgets.regression import LineFitFigure
 
-    flats, _ = simulate_flat_prices(n=200, seed=0)
+    flats, _ = simulate_flat_prices(n=200, rng=0)
     view = LineFitFigure(flats["size_m2"].to_numpy(float), flats["price_eur"].to_numpy() / 1000,
                          w0_range=(-300, 400), w1_range=(2, 16), x_label="size (m²)", y_label="price (k€)",
                          w0_unit="k€", w1_unit="k€/m²", cost_unit="(k€)²")
@@ -69,7 +69,7 @@ def _learning_rate() -> tuple[Figure, Step]:
     from dlmi.data import simulate_flat_prices
     from dlmi.widgets.regression import LearningRateFigure
 
-    flats, _ = simulate_flat_prices(n=200, seed=0)
+    flats, _ = simulate_flat_prices(n=200, rng=0)
     x, y = flats["size_m2"].to_numpy(float), flats["price_eur"].to_numpy()
     view = LearningRateFigure((x - x.mean()) / x.std(), (y - y.mean()) / y.std())
     learning_rates = np.geomspace(1e-3, 3.0, 31)

@@ -8,7 +8,10 @@ a prediction is ``X @ w``.
   equation ``ŵ = (XᵀX)⁻¹ Xᵀ y`` (:class:`LinearRegression`).
 - Logistic regression: ``f(x) = σ(wᵀx)`` and the mean cross-entropy
   ``J(w) = −(1/n) Σ y log f + (1 − y) log(1 − f)``, minimised by gradient descent
-  (:func:`gradient_descent`, :class:`LogisticRegressionGD`).
+  (:func:`descend_cost`, :class:`LogisticRegressionGD`).
+- The perceptron (part 2.3): a step instead of σ, trained by Rosenblatt's rule (:class:`Perceptron`).
+- Polynomial (ridge) regression on one input, the overfitting chapter's example
+  (:func:`fit_polynomial`, :func:`polynomial_errors`).
 """
 
 from __future__ import annotations
@@ -16,12 +19,35 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from numbers import Integral
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
-from .nn import sigmoid  # the logistic function σ(z), one implementation for the package
-from .validation import as_array, check_binary, check_choice, check_positive, check_scalar, check_X_y
+from .divergence import DivergenceError, divergence_status
+from .validation import as_array, check_binary, check_choice, check_positive, check_rng, check_scalar, check_X_y
+
+__all__ = [
+    "ConvergenceWarning",
+    "Descent",
+    "DivergenceError",
+    "IllConditionedWarning",
+    "LinearRegression",
+    "LogisticRegressionGD",
+    "Perceptron",
+    "PolynomialErrors",
+    "add_bias",
+    "cost_grid",
+    "cross_entropy_cost",
+    "cross_entropy_gradient",
+    "descend_cost",
+    "fit_polynomial",
+    "polynomial_design",
+    "polynomial_errors",
+    "predict_polynomial",
+    "sigmoid",
+    "squared_error_cost",
+    "squared_error_gradient",
+]
 
 #: Largest condition number of XᵀX that ``solver="solve"`` accepts. Beyond it the weights
 #: lose more than 12 of their 16 significant digits to rounding: XᵀX is singular in practice.
@@ -40,11 +66,18 @@ class ConvergenceWarning(UserWarning):
     """Gradient descent stopped before the gradient was small enough."""
 
 
-class DivergenceError(RuntimeError):
-    """Gradient descent diverged: the weights or the cost ran off to infinity."""
-
-
 # --------------------------------------------------------------------------- costs
+
+
+def sigmoid(z) -> np.ndarray:
+    """σ(z) = 1 / (1 + e^(−z)), elementwise, without overflow for large |z|; float dtype kept.
+
+    The logistic function of logistic regression, and the one implementation of the package
+    (``dlmi.nn``'s sigmoid layer and losses use it).
+    """
+    z = as_array(z, "z", dtype=None, allow_nan=True)
+    e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
 
 
 def add_bias(X) -> np.ndarray:
@@ -113,7 +146,7 @@ def _cross_entropy_gradient(w: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.n
 
 @dataclass(frozen=True)
 class Descent:
-    """What :func:`gradient_descent` did: every iterate, its cost, and a status in words."""
+    """What :func:`descend_cost` did: every iterate, its cost, and a status in words."""
 
     path: np.ndarray  #: (k + 1, d) weights, from ``w_init`` to the last finite iterate
     costs: np.ndarray  #: (k + 1,) the cost at each row of ``path``
@@ -138,7 +171,7 @@ def _short(value: float) -> str:
     return f"{mantissa}e{int(exponent)}"
 
 
-def gradient_descent(
+def descend_cost(
     cost: Callable[[np.ndarray], float],
     gradient: Callable[[np.ndarray], np.ndarray],
     w_init,
@@ -182,9 +215,9 @@ def gradient_descent(
             norm = float(np.linalg.norm(w))
             current = float(cost(w)) if np.isfinite(norm) else np.inf
         if not np.isfinite(norm) or norm > max_norm:
-            diverged, status = True, f"diverged at step {step}: |w| > {_short(max_norm)}"
+            diverged, status = True, divergence_status("step", step, f"|w| > {_short(max_norm)}")
         elif not np.isfinite(current):
-            diverged, status = True, f"diverged at step {step}: the cost J is no longer finite"
+            diverged, status = True, divergence_status("step", step, "the cost J is no longer finite")
         if diverged:
             if np.isfinite(current):
                 path.append(w.copy())
@@ -199,6 +232,13 @@ def gradient_descent(
     if not status:
         status = f"not converged after {n_steps} steps: |∇J| = {np.linalg.norm(grad):.2g}"
     return Descent(np.array(path), np.array(costs), status, converged, diverged)
+
+
+def cost_grid(cost: Callable[[np.ndarray], float], w0_values, w1_values) -> np.ndarray:
+    """``J`` on a grid: entry ``[i, j]`` is ``cost([w0_values[j], w1_values[i]])``, shape (len(w1), len(w0))."""
+    w0_values = as_array(w0_values, "w0_values", ndim=1)
+    w1_values = as_array(w1_values, "w1_values", ndim=1)
+    return np.array([[cost(np.array([w0, w1])) for w0 in w0_values] for w1 in w1_values])
 
 
 # --------------------------------------------------------------------------- estimators
@@ -315,7 +355,7 @@ class LogisticRegressionGD(_LinearModel):
         X, y = check_X_y(X, y)
         y = check_binary(y, "y")
         Xb = add_bias(X)
-        run = gradient_descent(
+        run = descend_cost(
             lambda w: _cross_entropy_cost(w, Xb, y),
             lambda w: _cross_entropy_gradient(w, Xb, y),
             np.zeros(Xb.shape[1]),
@@ -358,3 +398,130 @@ class LogisticRegressionGD(_LinearModel):
     def predict(self, X) -> np.ndarray:
         """Class 1 where ``σ(wᵀx) ≥ 0.5``, i.e. ``wᵀx ≥ 0``; int array (n,)."""
         return (self.decision_function(X) >= 0.0).astype(int)
+
+
+# --------------------------------------------------------------------------- the 1958 perceptron
+
+
+class Perceptron:
+    """Rosenblatt's perceptron: ŷ = step(w0 + xᵀw) with labels 0/1, trained by the rule
+
+        w ← w + η (y − ŷ) x,   w0 ← w0 + η (y − ŷ)
+
+    applied sample by sample, which moves the line only on mistakes. It converges when the
+    classes are linearly separable and never settles otherwise. ``rng`` (an int seed, a numpy
+    Generator or None) orders the samples of each epoch when ``shuffle``.
+
+    Learned attributes: ``coef_`` (p,), ``intercept_`` (float), ``mistakes_`` (n_epochs_run,)
+    the number of misclassified samples during each epoch.
+    """
+
+    def __init__(self, lr: float = 1.0, n_epochs: int = 100, shuffle: bool = True, rng=0) -> None:
+        self.lr = lr
+        self.n_epochs = n_epochs
+        self.shuffle = shuffle
+        self.rng = rng
+
+    def fit(self, X, y) -> "Perceptron":
+        X, y = check_X_y(X, y)
+        y = check_binary(y)
+        check_positive(self.lr, "lr")
+        check_scalar(self.n_epochs, "n_epochs", kind=Integral, low=1)
+        rng = check_rng(self.rng)
+        self.coef_ = np.zeros(X.shape[1])
+        self.intercept_ = 0.0
+        mistakes = []
+        for _ in range(self.n_epochs):
+            order = rng.permutation(len(y)) if self.shuffle else np.arange(len(y))
+            n_wrong = 0
+            for i in order:
+                y_hat = float(self.intercept_ + X[i] @ self.coef_ > 0)
+                error = y[i] - y_hat  # 0 when right, ±1 when wrong
+                self.coef_ += self.lr * error * X[i]
+                self.intercept_ += self.lr * error
+                n_wrong += int(error != 0)
+            mistakes.append(n_wrong)
+            if n_wrong == 0:
+                break
+        self.mistakes_ = np.array(mistakes)
+        return self
+
+    def decision_function(self, X) -> np.ndarray:
+        """w0 + xᵀw for each row of X (n, p) → (n,); a 1-D X is one feature, as in ``fit``."""
+        if not hasattr(self, "coef_"):
+            raise RuntimeError("this Perceptron is not fitted yet: call fit(X, y) first")
+        X = as_array(X, "X", ndim=(1, 2))
+        X = X[:, None] if X.ndim == 1 else X
+        if X.shape[1] != self.coef_.shape[0]:
+            raise ValueError(f"X must have {self.coef_.shape[0]} columns, got shape {X.shape}")
+        return X @ self.coef_ + self.intercept_
+
+    def predict(self, X) -> np.ndarray:
+        """Labels 0/1, shape (n,): 1 where w0 + xᵀw > 0."""
+        return (self.decision_function(X) > 0).astype(np.float64)
+
+    def score(self, X, y) -> float:
+        """Accuracy in [0, 1]."""
+        X, y = check_X_y(X, y)
+        return float(np.mean(self.predict(X) == y))
+
+
+# --------------------------------------------------------------------------- polynomial regression
+
+
+def polynomial_design(x, degree: int) -> np.ndarray:
+    """Features 1, P₁(t), …, P_degree(t) of ``x`` (n,) in [0, 1], with t = 2x − 1 and P_k the Legendre
+    polynomials: the same models as 1, x, …, x^degree, but well conditioned. Shape (n, degree + 1)."""
+    x = as_array(x, "x", ndim=1)
+    check_scalar(degree, "degree", kind=Integral, low=0)
+    return np.polynomial.legendre.legvander(2 * x - 1, int(degree))
+
+
+def fit_polynomial(x, y, degree: int, l2: float = 0.0) -> np.ndarray:
+    """Coefficients (degree + 1,) minimising (1/n) Σ (y − f(x))² + ``l2`` ‖c‖² (the constant unpenalised)."""
+    x, y = check_X_y(x, y, X_name="x")
+    check_scalar(l2, "l2", low=0.0)
+    A = polynomial_design(x[:, 0], degree)
+    if l2 == 0:
+        return np.linalg.lstsq(A, y, rcond=None)[0]
+    penalty = len(y) * l2 * np.diag([0.0] + [1.0] * degree)
+    return np.linalg.solve(A.T @ A + penalty, A.T @ y)
+
+
+def predict_polynomial(coef, x) -> np.ndarray:
+    """f(x) for the coefficients of :func:`fit_polynomial`, shape of ``x``."""
+    coef = as_array(coef, "coef", ndim=1)
+    return polynomial_design(x, len(coef) - 1) @ coef
+
+
+@dataclass
+class PolynomialErrors:
+    """Mean squared errors of one least-squares fit per degree."""
+
+    degrees: np.ndarray
+    coefs: list[np.ndarray]
+    train_mse: np.ndarray
+    val_mse: np.ndarray
+
+    @property
+    def best_degree(self) -> int:
+        """The degree with the lowest validation error."""
+        return int(self.degrees[np.argmin(self.val_mse)])
+
+    def index(self, degree: int) -> int:
+        """Position of ``degree`` in ``degrees``."""
+        matches = np.flatnonzero(self.degrees == degree)
+        if not matches.size:
+            raise ValueError(f"degree must be one of {self.degrees.tolist()}, got {degree}")
+        return int(matches[0])
+
+
+def polynomial_errors(x_train, y_train, x_val, y_val, degrees: Sequence[int] = range(16)) -> PolynomialErrors:
+    """Fit each degree on the training set; its training and validation mean squared errors."""
+    x_train, y_train = check_X_y(x_train, y_train, X_name="x_train", y_name="y_train")
+    x_val, y_val = check_X_y(x_val, y_val, X_name="x_val", y_name="y_val")
+    degrees = np.array([check_scalar(d, "degrees", kind=Integral, low=0) for d in degrees])
+    coefs = [fit_polynomial(x_train[:, 0], y_train, d) for d in degrees]
+    train = np.array([np.mean((predict_polynomial(c, x_train[:, 0]) - y_train) ** 2) for c in coefs])
+    val = np.array([np.mean((predict_polynomial(c, x_val[:, 0]) - y_val) ** 2) for c in coefs])
+    return PolynomialErrors(degrees, coefs, train, val)

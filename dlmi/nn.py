@@ -1,4 +1,4 @@
-"""Neural networks from scratch in numpy: layers, losses, initialisation, gradient checking.
+"""Neural networks from scratch in numpy: layers, losses, initialisation, training, gradient checking.
 
 Every layer keeps its ``forward`` and its ``backward`` side by side: ``forward(x)`` computes
 the output and remembers what the derivative will need; ``backward(grad_out)`` receives
@@ -20,33 +20,49 @@ Notation follows the slides: a ``Linear`` layer computes ``z = x W + w0`` with `
 Parameters are always updated in place (``w -= ...``), never rebound, so that an optimiser
 built from ``model.parameters()`` keeps pointing at the live arrays. ``backward`` overwrites
 ``grads`` (it does not accumulate, unlike torch).
+
+:func:`mlp` builds the course's networks and :func:`fit` is the one training loop for them
+(full batch or mini-batches, any ``dlmi.optim`` optimizer), the numpy twin of ``dlmi.train.fit``:
+
+>>> model = mlp([2, 32, 32, 1], "relu", rng=0)                                   # doctest: +SKIP
+>>> history = fit(model, BCEWithLogitsLoss(), X, y, lr=0.1, epochs=100)         # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from numbers import Integral
+from typing import Callable, Sequence
 
 import numpy as np
 
-from .validation import as_array, check_binary, check_choice, check_positive, check_rng, check_scalar, check_X_y
+from .divergence import ON_DIVERGENCE, divergence_status, stop_or_raise
+from .linear import sigmoid  # the logistic function of chapter 2, one implementation for the package
+from .optim import SGD, Optimizer
+from .validation import as_array, check_choice, check_positive, check_rng, check_scalar
 
 __all__ = [
+    "ACTIVATIONS",
     "BCEWithLogitsLoss",
     "CrossEntropyLoss",
     "Dropout",
     "Linear",
     "MSELoss",
     "Module",
-    "Perceptron",
     "ReLU",
     "Sequential",
     "Sigmoid",
     "Tanh",
+    "TrainingHistory",
+    "accuracy",
+    "fit",
     "gradient_check",
-    "gradient_descent",
     "init_he_",
     "init_normal_",
     "init_xavier_",
+    "mlp",
+    "predict_proba",
     "sigmoid",
     "softmax",
 ]
@@ -98,13 +114,6 @@ def init_he_(weight: np.ndarray, rng=None) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 # Numerically stable elementwise functions
 # --------------------------------------------------------------------------------------------
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) = 1 / (1 + e^(−z)), elementwise, without overflow for large |z|; float dtype kept."""
-    z = as_array(z, "z", dtype=None, allow_nan=True)
-    e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
-
-
 def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
     """exp(z_c) / Σ_c' exp(z_c') along ``axis``; subtracting the maximum first avoids overflow."""
     z = as_array(z, "z", dtype=None, allow_nan=True)
@@ -349,6 +358,63 @@ class Sequential(Module):
         return f"Sequential(\n{inner}\n)"
 
 
+#: Hidden-layer activations by name; "linear" means no activation at all.
+ACTIVATIONS: dict[str, type[Module] | None] = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "linear": None}
+
+
+def mlp(sizes: Sequence[int], activation: str = "relu", *, init: str | Sequence[str] = "xavier", sigma: float = 0.01,
+        dropout: float = 0.0, rng=0, dtype=np.float64) -> Sequential:
+    """A multilayer perceptron: ``sizes[0]`` inputs → hidden layers ``sizes[1:-1]`` → ``sizes[-1]`` outputs.
+
+    Each hidden layer is ``Linear`` then ``activation`` (one of :data:`ACTIVATIONS`), then
+    ``Dropout(dropout)`` when ``dropout > 0``; the output layer is ``Linear`` alone (logits).
+    ``init`` is one initialisation for every ``Linear`` layer (``"normal"`` with ``sigma``,
+    ``"xavier"``, ``"he"``) or one per layer. ``rng``: an int seed ``s`` gives ``Linear`` layer ``k``
+    the seed ``s + k`` (so that a layer's weights do not depend on the layers after it) and
+    dropout layer ``k`` the seed ``s + len(sizes) − 1 + k``; a numpy Generator is drawn from layer
+    after layer; None follows numpy's global state.
+
+    >>> mlp([2, 32, 32, 1], "relu", init="he", rng=0)      # doctest: +SKIP
+    """
+    sizes = list(sizes) if isinstance(sizes, (list, tuple)) else sizes
+    if not isinstance(sizes, list) or len(sizes) < 2:
+        raise TypeError(f"sizes must be a list of at least two layer widths (inputs, ..., outputs), got {sizes!r}")
+    for i, width in enumerate(sizes):
+        check_scalar(width, f"sizes[{i}]", kind=Integral, low=1)
+    check_choice(activation, "activation", list(ACTIVATIONS))
+    n_linear = len(sizes) - 1
+    inits = [init] * n_linear if isinstance(init, str) else list(init)
+    if len(inits) != n_linear:
+        raise ValueError(f"init must be one name or one per Linear layer ({n_linear}), got {len(inits)}")
+    check_scalar(dropout, "dropout", low=0.0, high=1.0, high_inclusive=False)
+    if isinstance(rng, (Integral, np.integer)) and not isinstance(rng, bool):
+        check_rng(rng)  # names a negative seed
+        seeds = [int(rng) + k for k in range(n_linear + n_linear - 1)]
+    else:
+        seeds = [rng if rng is None else check_rng(rng)] * (2 * n_linear - 1)
+    layers: list[Module] = []
+    for k, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(Linear(d_in, d_out, rng=seeds[k], init=inits[k], sigma=sigma, dtype=dtype))
+        if k < n_linear - 1:
+            if ACTIVATIONS[activation] is not None:
+                layers.append(ACTIVATIONS[activation]())
+            if dropout > 0:
+                layers.append(Dropout(dropout, rng=seeds[n_linear + k]))
+    return Sequential(*layers)
+
+
+def predict_proba(model: Module, X) -> np.ndarray:
+    """P(class 1 | x) = σ(output) of a binary classifier with one logit, for each row of X (n, d) → (n,)."""
+    X = as_array(X, "X", ndim=2)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return sigmoid(model.forward(X)[:, 0])
+
+
+def accuracy(model: Module, X, y) -> float:
+    """Share of the rows of X whose predicted class (P(class 1 | x) > 0.5) equals the 0/1 label y, in [0, 1]."""
+    return float(np.mean((predict_proba(model, X) > 0.5) == (np.asarray(y) == 1)))
+
+
 # --------------------------------------------------------------------------------------------
 # Losses (mean over the batch, like torch's default reduction="mean")
 # --------------------------------------------------------------------------------------------
@@ -460,38 +526,196 @@ class CrossEntropyLoss(_Loss):
 
 
 # --------------------------------------------------------------------------------------------
-# Training and checking
+# Training: one loop for every numpy network of the course
 # --------------------------------------------------------------------------------------------
-def gradient_descent(
-    model: Module, loss: _Loss, x, y, *, lr: float, n_steps: int, max_weight: float = 1e6
-) -> np.ndarray:
-    """The slides' algorithm on the whole data set: repeat ``W ← W − η ∂J/∂W`` ``n_steps`` times.
+@dataclass
+class TrainingHistory:
+    """What :func:`fit` recorded, one entry per record; entry 0 is the model before training.
 
-    Returns the cost before each step, shape (n_steps,). Raises ``FloatingPointError``, naming
-    the step, when the outputs or the cost stop being finite or a weight grows beyond
-    ``max_weight`` in size: the learning rate is too large.
+    ``epoch`` (k + 1,) epochs completed at each record (fractions of an epoch when recorded
+    within one), ``step`` the optimizer steps taken; ``train_loss`` and ``val_loss`` the loss
+    on the whole training and validation sets (evaluation mode: dropout off; ``val_loss`` is
+    None without a validation set); ``seconds`` the training time since the previous record
+    (0 for entry 0; evaluation not counted); ``values`` holds every recorded series by name,
+    these and what ``record`` returned: ``history["curve"]``. ``status`` says how the run ended
+    and ``diverged`` whether it ran off to infinity (then the history stops at the last finite
+    record).
     """
-    check_positive(lr, "lr")
-    check_scalar(n_steps, "n_steps", kind=Integral, low=1)
+
+    values: dict[str, np.ndarray]
+    status: str
+    diverged: bool = False
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self.values:
+            raise KeyError(f"no {name!r} in this history; it has {sorted(self.values)}")
+        return self.values[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.values
+
+    @property
+    def epoch(self) -> np.ndarray:
+        return self.values["epoch"]
+
+    @property
+    def step(self) -> np.ndarray:
+        return self.values["step"]
+
+    @property
+    def train_loss(self) -> np.ndarray:
+        return self.values["train_loss"]
+
+    @property
+    def val_loss(self) -> np.ndarray | None:
+        return self.values.get("val_loss")
+
+    @property
+    def seconds(self) -> np.ndarray:
+        return self.values["seconds"]
+
+
+def _samples(X, y, X_name: str = "X", y_name: str = "y") -> tuple[np.ndarray, np.ndarray]:
+    """Inputs (n, d), float dtype kept, and targets with as many rows (the loss checks their shape)."""
+    X = as_array(X, X_name, ndim=2, dtype=None)
+    y = np.asarray(y)
+    if y.ndim == 0 or len(y) != len(X):
+        raise ValueError(f"{y_name} must hold one target per row of {X_name} ({len(X)}), got shape {y.shape}")
+    return X, y
+
+
+def fit(model: Module, loss: _Loss, X, y, *, optimizer: Optimizer | None = None, lr: float | None = None,
+        epochs: int | None = None, steps: int | None = None, batch_size: int | None = None, val: tuple | None = None,
+        record: Callable[[Module], dict] | None = None, evals_per_epoch: int = 1, rng=0, max_weight: float = 1e6,
+        on_divergence: str = "stop") -> TrainingHistory:
+    """Train ``model`` on ``X`` (n, d) and targets ``y`` by backpropagation; return the :class:`TrainingHistory`.
+
+    The update is ``optimizer.step(model.gradients())`` with a ``dlmi.optim`` optimizer holding
+    ``model.parameters()``, or, given ``lr`` instead, the slides' ``W ← W − η ∂J/∂W``
+    (``optim.SGD(lr=lr)``). An optimizer keeps its state, so calling ``fit`` again with the same
+    model and optimizer continues the run.
+
+    ``epochs=E``: E passes over the data; without ``batch_size`` each epoch is one full-batch
+    step, with it the samples are shuffled by ``rng`` (an int seed, a numpy Generator, which
+    continues, or None) and cut into consecutive mini-batches. ``steps=S`` instead: S steps,
+    each on ``batch_size`` samples drawn at random without replacement.
+
+    Records are taken before training and, with ``epochs``, ``evals_per_epoch`` times an epoch
+    (with ``steps``, once at the end): the loss on the whole training set and on ``val``
+    (a pair ``(X_val, y_val)``), in evaluation mode, and whatever ``record(model)`` returns
+    (a dict of numbers or arrays). A non-finite output, loss or gradient, or a weight beyond
+    ``max_weight`` in size, stops the run (``history.diverged``, and ``history.status`` says where
+    and why); ``on_divergence="raise"`` raises :class:`~dlmi.divergence.DivergenceError` instead.
+    """
+    if not isinstance(model, Module):
+        raise TypeError(f"model must be a dlmi.nn model, got {type(model).__name__}")
+    if not isinstance(loss, _Loss):
+        raise TypeError(f"loss must be a dlmi.nn loss such as MSELoss(), got {type(loss).__name__}")
+    X, y = _samples(X, y)
+    sets = {"train": (X, y)}
+    if val is not None:
+        if not (isinstance(val, tuple) and len(val) == 2):
+            raise TypeError("val must be a pair (X_val, y_val) of arrays")
+        sets["val"] = _samples(*val, "X_val", "y_val")
+    if (optimizer is None) == (lr is None):
+        raise TypeError("give either optimizer (a dlmi.optim optimizer) or lr (plain gradient descent), not both")
+    if optimizer is None:
+        optimizer = SGD(model.parameters(), lr=check_positive(lr, "lr"))
+    elif not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be a dlmi.optim optimizer, got {type(optimizer).__name__}")
+    if (epochs is None) == (steps is None):
+        raise TypeError("give either epochs or steps, not both")
+    n = len(y)
+    batch = n if batch_size is None else min(check_scalar(batch_size, "batch_size", kind=Integral, low=1), n)
+    check_scalar(evals_per_epoch, "evals_per_epoch", kind=Integral, low=1)
     check_positive(max_weight, "max_weight")
-    history = np.empty(n_steps)
+    check_choice(on_divergence, "on_divergence", ON_DIVERGENCE)
+    if record is not None and not callable(record):
+        raise TypeError(f"record must be a function of the model returning a dict, got {type(record).__name__}")
+    if epochs is not None:
+        check_scalar(epochs, "epochs", kind=Integral, low=1)
+        n_batches = -(-n // batch)
+        every = max(1, n_batches // evals_per_epoch)
+        unit, total = "epoch", epochs
+    else:
+        check_scalar(steps, "steps", kind=Integral, low=0)
+        unit, total = "step", steps
+    rng = check_rng(rng)
+
+    values: dict[str, list] = {"epoch": [], "step": [], "seconds": []}
+    state = {"step": 0, "seconds": 0.0}
+
+    def evaluate(epoch: float) -> str | None:
+        """Append one record; return why the run diverged, or None."""
+        was_training = model.training
+        model.eval()
+        try:
+            row = {}
+            for name, (X_set, y_set) in sets.items():
+                out = model.forward(X_set)
+                if not np.isfinite(out).all():
+                    return "the outputs are no longer finite"
+                row[f"{name}_loss"] = loss.forward(out, y_set)
+            if record is not None:
+                row.update(record(model))
+        finally:
+            model.train(was_training)
+        for key, value in {"epoch": epoch, "step": state["step"], "seconds": state["seconds"], **row}.items():
+            values.setdefault(key, []).append(value)
+        state["seconds"] = 0.0
+        return None
+
+    def train_on(idx) -> str | None:
+        """One step on the samples ``idx`` (None: all); return why it diverged, or None."""
+        start = time.perf_counter()
+        state["step"] += 1
+        out = model.forward(X if idx is None else X[idx])
+        if not np.isfinite(out).all():
+            return "the outputs are no longer finite"
+        J = loss.forward(out, y if idx is None else y[idx])
+        if not np.isfinite(J):
+            return "the loss is no longer finite"
+        model.backward(loss.backward())
+        grads = model.gradients()
+        if not all(np.isfinite(g).all() for g in grads):
+            return "the gradient is no longer finite"
+        optimizer.step(grads)
+        largest = max(float(np.abs(w).max()) for w in model.parameters())
+        state["seconds"] += time.perf_counter() - start
+        if not largest <= max_weight:
+            return f"a weight reached {largest:.3g} (more than max_weight = {max_weight:g})"
+        return None
+
+    model.train()
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported in words below
-        for t in range(n_steps):
-            out = model.forward(x)
-            history[t] = loss.forward(out, y) if np.isfinite(out).all() else np.inf
-            if not np.isfinite(history[t]):
-                raise FloatingPointError(f"training diverged at step {t}: the cost is no longer finite; "
-                                         "lower the learning rate")
-            model.backward(loss.backward())
-            for w, g in zip(model.parameters(), model.gradients()):
-                w -= lr * g
-            largest = max(float(np.abs(w).max()) for w in model.parameters())
-            if not largest <= max_weight:
-                raise FloatingPointError(f"training diverged at step {t}: a weight reached {largest:.3g} "
-                                         f"(more than max_weight = {max_weight:g}); lower the learning rate")
-    return history
+        reason, done = evaluate(0.0), 0
+        while reason is None and done < total:
+            done += 1
+            if steps is not None:  # one random batch per step
+                reason = train_on(None if batch == n else rng.choice(n, size=batch, replace=False))
+                if reason is None and done == total:
+                    reason = evaluate(state["step"] * batch / n)
+                continue
+            order = None if batch == n else rng.permutation(n)
+            for k in range(n_batches):
+                reason = train_on(None if order is None else order[k * batch:(k + 1) * batch])
+                if reason is None and ((k + 1) % every == 0 or k + 1 == n_batches):
+                    reason = evaluate(done - 1 + (k + 1) / n_batches)
+                if reason is not None:
+                    break
+    if reason is None:
+        status, diverged = f"completed {total} {unit}{'' if total == 1 else 's'}", False
+    else:
+        number = state["step"] if unit == "step" else done
+        status, diverged = divergence_status(unit, number, f"{reason}; lower the learning rate"), True
+        stop_or_raise(status, on_divergence)
+    arrays = {key: np.array(series) for key, series in values.items()}
+    return TrainingHistory(arrays, status, diverged)
 
 
+# --------------------------------------------------------------------------------------------
+# Checking
+# --------------------------------------------------------------------------------------------
 def gradient_check(model: Module, loss: _Loss, x, y, eps: float = 1e-6) -> dict[str, float]:
     """Compare ``backward``'s gradients with central differences (J(w+ε) − J(w−ε)) / 2ε.
 
@@ -522,68 +746,3 @@ def gradient_check(model: Module, loss: _Loss, x, y, eps: float = 1e-6) -> dict[
     finally:
         model.train(was_training)
     return errors
-
-
-# --------------------------------------------------------------------------------------------
-# The 1958 perceptron
-# --------------------------------------------------------------------------------------------
-class Perceptron:
-    """Rosenblatt's perceptron: ŷ = step(w0 + xᵀw) with labels 0/1, trained by the rule
-
-        w ← w + η (y − ŷ) x,   w0 ← w0 + η (y − ŷ)
-
-    applied sample by sample, which moves the line only on mistakes. It converges when the
-    classes are linearly separable and never settles otherwise.
-
-    Learned attributes: ``coef_`` (p,), ``intercept_`` (float), ``mistakes_`` (n_epochs_run,)
-    the number of misclassified samples during each epoch.
-    """
-
-    def __init__(self, lr: float = 1.0, n_epochs: int = 100, shuffle: bool = True, rng=0) -> None:
-        self.lr = lr
-        self.n_epochs = n_epochs
-        self.shuffle = shuffle
-        self.rng = rng
-
-    def fit(self, X, y) -> "Perceptron":
-        X, y = check_X_y(X, y)
-        y = check_binary(y)
-        check_positive(self.lr, "lr")
-        check_scalar(self.n_epochs, "n_epochs", kind=Integral, low=1)
-        rng = _as_rng(self.rng)
-        self.coef_ = np.zeros(X.shape[1])
-        self.intercept_ = 0.0
-        mistakes = []
-        for _ in range(self.n_epochs):
-            order = rng.permutation(len(y)) if self.shuffle else np.arange(len(y))
-            n_wrong = 0
-            for i in order:
-                y_hat = float(self.intercept_ + X[i] @ self.coef_ > 0)
-                error = y[i] - y_hat  # 0 when right, ±1 when wrong
-                self.coef_ += self.lr * error * X[i]
-                self.intercept_ += self.lr * error
-                n_wrong += int(error != 0)
-            mistakes.append(n_wrong)
-            if n_wrong == 0:
-                break
-        self.mistakes_ = np.array(mistakes)
-        return self
-
-    def decision_function(self, X) -> np.ndarray:
-        """w0 + xᵀw for each row of X (n, p) → (n,); a 1-D X is one feature, as in ``fit``."""
-        if not hasattr(self, "coef_"):
-            raise RuntimeError("this Perceptron is not fitted yet: call fit(X, y) first")
-        X = as_array(X, "X", ndim=(1, 2))
-        X = X[:, None] if X.ndim == 1 else X
-        if X.shape[1] != self.coef_.shape[0]:
-            raise ValueError(f"X must have {self.coef_.shape[0]} columns, got shape {X.shape}")
-        return X @ self.coef_ + self.intercept_
-
-    def predict(self, X) -> np.ndarray:
-        """Labels 0/1, shape (n,): 1 where w0 + xᵀw > 0."""
-        return (self.decision_function(X) > 0).astype(np.float64)
-
-    def score(self, X, y) -> float:
-        """Accuracy in [0, 1]."""
-        X, y = check_X_y(X, y)
-        return float(np.mean(self.predict(X) == y))

@@ -23,14 +23,16 @@ import copy
 import inspect
 import re
 import textwrap
+from dataclasses import dataclass, field
 from numbers import Real
 from typing import Sequence
 
 import numpy as np
 
-from .validation import check_scalar
+from .validation import check_choice, check_scalar
 
-__all__ = ["SGD", "Adagrad", "Adadelta", "RMSprop", "Adam", "Optimizer", "OPTIMIZERS", "update_rule"]
+__all__ = ["SGD", "Adagrad", "Adadelta", "RMSprop", "Adam", "Optimizer", "OptimizerChoice", "OPTIMIZERS",
+           "make_optimizer", "update_rule"]
 
 
 def _check_rate(value, name: str) -> float:
@@ -360,14 +362,48 @@ class Adam(Optimizer):
             theta -= lr * m_hat / (np.sqrt(v_hat) + eps)
 
 
-#: The optimisers by the names the notebooks and widgets use.
-OPTIMIZERS: dict[str, type[Optimizer]] = {
-    "sgd": SGD,
-    "adagrad": Adagrad,
-    "adadelta": Adadelta,
-    "rmsprop": RMSprop,
-    "adam": Adam,
+@dataclass(frozen=True)
+class OptimizerChoice:
+    """One entry of :data:`OPTIMIZERS`: an optimizer class with the hyperparameters its name fixes.
+
+    ``fixed`` cannot be changed (``"gd"`` is SGD with ``momentum=0``), ``defaults`` replace
+    torch's where the name implies them (``"momentum"``: μ = 0.9), ``label`` names it in figures.
+    """
+
+    cls: type[Optimizer]
+    label: str
+    fixed: dict = field(default_factory=dict)
+    defaults: dict = field(default_factory=dict)
+
+    def settings(self, name: str = "optimizer", **hyper) -> dict:
+        """The hyperparameters the optimizer gets: ``defaults``, then ``hyper``, then ``fixed``."""
+        for key, value in self.fixed.items():
+            if key in hyper and hyper[key] != value:
+                raise ValueError(f"optimizer {name!r} fixes {key}={value!r}, got {key}={hyper[key]!r}"
+                                 + ("; use 'momentum' for momentum > 0" if name == "gd" else ""))
+        return {**self.defaults, **hyper, **self.fixed}
+
+
+#: The optimizers by the names the notebooks, the loss surfaces and the optimizer race use.
+OPTIMIZERS: dict[str, OptimizerChoice] = {
+    "gd": OptimizerChoice(SGD, "GD", fixed={"momentum": 0.0}),
+    "momentum": OptimizerChoice(SGD, "momentum", defaults={"momentum": 0.9}),
+    "nesterov": OptimizerChoice(SGD, "Nesterov", fixed={"nesterov": True}, defaults={"momentum": 0.9}),
+    "adagrad": OptimizerChoice(Adagrad, "Adagrad"),
+    "adadelta": OptimizerChoice(Adadelta, "Adadelta"),
+    "rmsprop": OptimizerChoice(RMSprop, "RMSprop"),
+    "adam": OptimizerChoice(Adam, "Adam"),
 }
+
+
+def make_optimizer(name: str, params: Sequence[np.ndarray], **hyper) -> Optimizer:
+    """The optimizer called ``name`` in :data:`OPTIMIZERS` over ``params``, with ``hyper`` (``lr=...``).
+
+    >>> make_optimizer("momentum", [w], lr=0.05)      # SGD(lr=0.05, momentum=0.9)   # doctest: +SKIP
+    """
+    check_choice(name, "name", tuple(OPTIMIZERS))
+    choice = OPTIMIZERS[name]
+    return choice.cls(params, **choice.settings(name, **hyper))
 
 
 def update_rule(optimizer: type[Optimizer]) -> str:

@@ -5,7 +5,8 @@ r"""Two-dimensional loss surfaces :math:`J(\theta_1, \theta_2)` that show why tr
 * ``local_minima`` — a bowl with a deep well and shallower ones: where you end depends on the path.
 
 Each is a :class:`Surface` with vectorised ``value(x, y)`` and ``gradient(x, y)``, and
-``optimize_on_surface`` runs any ``dlmi.optim`` optimiser on it:
+``optimize_on_surface`` runs any optimizer of ``dlmi.optim.OPTIMIZERS`` on it, and ``race`` runs
+several from the same start (the optimizer race of notebook 06):
 
 >>> path = optimize_on_surface("momentum", "quadratic", start=(-4.0, 1.5), steps=100, lr=0.05, momentum=0.8)
 >>> path.points.shape            # (steps + 1, 2), or fewer rows when it diverged
@@ -17,16 +18,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from numbers import Integral
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
 from . import optim
+from .divergence import divergence_status
 from .validation import as_array, check_choice, check_positive, check_scalar
 
 __all__ = [
-    "LABELS",
-    "ROUTES",
+    "SLIDES_OPTIMIZERS",
     "SURFACES",
     "Surface",
     "Trajectory",
@@ -34,10 +35,11 @@ __all__ = [
     "ill_conditioned_quadratic",
     "local_minima",
     "optimize_on_surface",
+    "race",
     "rosenbrock",
 ]
 
-#: An optimiser that leaves this box around the origin has diverged.
+#: An optimizer that leaves this box around the origin has diverged.
 DIVERGENCE_RADIUS = 1e4
 
 
@@ -162,22 +164,6 @@ def get_surface(surface: str | Surface) -> Surface:
     return SURFACES[surface]()
 
 
-#: Optimiser names → (class of dlmi.optim, fixed hyperparameters). Momentum defaults to 0.9.
-ROUTES: dict[str, tuple[type[optim.Optimizer], dict]] = {
-    "gd": (optim.SGD, {"momentum": 0.0}),
-    "momentum": (optim.SGD, {}),
-    "nesterov": (optim.SGD, {"nesterov": True}),
-    "adagrad": (optim.Adagrad, {}),
-    "adadelta": (optim.Adadelta, {}),
-    "rmsprop": (optim.RMSprop, {}),
-    "adam": (optim.Adam, {}),
-}
-
-#: How the figures name them.
-LABELS = {"gd": "GD", "momentum": "momentum", "nesterov": "Nesterov", "adagrad": "Adagrad",
-          "adadelta": "Adadelta", "rmsprop": "RMSprop", "adam": "Adam"}
-
-
 @dataclass
 class Trajectory:
     """The path of one optimiser on one surface: ``points`` (k+1, 2) and ``values`` (k+1,).
@@ -206,26 +192,22 @@ class Trajectory:
 
 def optimize_on_surface(optimizer_name: str, surface: str | Surface = "quadratic", start=None, steps: int = 200,
                         **hyper) -> Trajectory:
-    """Run ``steps`` steps of a ``dlmi.optim`` optimiser on ``surface`` from ``start``.
+    """Run ``steps`` steps of a ``dlmi.optim`` optimizer on ``surface`` from ``start``.
 
-    ``optimizer_name`` is one of ``ROUTES`` (``"gd"``, ``"momentum"``, ``"nesterov"``,
-    ``"adagrad"``, ``"adadelta"``, ``"rmsprop"``, ``"adam"``); ``hyper`` goes to the optimiser
-    (``lr=...``, ``momentum=...``, ``betas=...``), with torch's defaults for what is not given
-    (``momentum=0.9`` for ``"momentum"`` and ``"nesterov"``). ``start`` defaults to the
+    ``optimizer_name`` is one of ``dlmi.optim.OPTIMIZERS`` (``"gd"``, ``"momentum"``,
+    ``"nesterov"``, ``"adagrad"``, ``"adadelta"``, ``"rmsprop"``, ``"adam"``); ``hyper`` goes to the
+    optimizer (``lr=...``, ``momentum=...``, ``betas=...``), with torch's defaults for what is not
+    given (``momentum=0.9`` for ``"momentum"`` and ``"nesterov"``). ``start`` defaults to the
     surface's. A run that leaves the box |θ| < 10⁴ stops there and says it diverged.
     """
-    check_choice(optimizer_name, "optimizer_name", tuple(ROUTES))
+    check_choice(optimizer_name, "optimizer_name", tuple(optim.OPTIMIZERS))
     surface = get_surface(surface)
     theta = as_array(surface.start if start is None else start, "start", ndim=1).copy()
     if theta.shape != (2,):
         raise ValueError(f"start must be a point (x, y), got shape {theta.shape}")
     check_scalar(steps, "steps", kind=Integral, low=1)
-    cls, fixed = ROUTES[optimizer_name]
-    defaults = {"momentum": 0.9} if cls is optim.SGD and "momentum" not in fixed else {}
-    if optimizer_name == "gd" and hyper.get("momentum", 0.0) != 0.0:
-        raise ValueError("optimizer_name='gd' is plain gradient descent: use 'momentum' for momentum > 0")
-    settings = {**defaults, **hyper, **fixed}
-    opt = cls([theta], **settings)
+    settings = optim.OPTIMIZERS[optimizer_name].settings(optimizer_name, **hyper)
+    opt = optim.make_optimizer(optimizer_name, [theta], **settings)
 
     points = [theta.copy()]
     status, diverged = f"completed {steps} steps", False
@@ -233,10 +215,45 @@ def optimize_on_surface(optimizer_name: str, surface: str | Surface = "quadratic
         for k in range(1, steps + 1):
             opt.step([np.array(surface.gradient(*theta), dtype=float)])
             if not max(abs(theta[0]), abs(theta[1])) < DIVERGENCE_RADIUS:  # also catches NaN
-                status = (f"diverged at step {k}: |θ| left the box of radius {DIVERGENCE_RADIUS:g} — "
-                          f"the learning rate lr={settings.get('lr', opt.lr):g} is too large")
+                status = divergence_status("step", k, f"|θ| left the box of radius {DIVERGENCE_RADIUS:g} — "
+                                                      f"the learning rate lr={opt.lr:g} is too large")
                 diverged = True
                 break
             points.append(theta.copy())
     points = np.array(points)
     return Trajectory(optimizer_name, settings, points, surface.value(points[:, 0], points[:, 1]), status, diverged)
+
+
+#: What a race shows by default: the optimizers of the slides.
+SLIDES_OPTIMIZERS: tuple[str, ...] = ("gd", "momentum", "adagrad", "adadelta", "rmsprop", "adam")
+
+
+def race(surface: str | Surface = "quadratic", optimizers: Sequence[str] = SLIDES_OPTIMIZERS, *, lr: float,
+         adaptive_lr: float, momentum: float, steps: int, start=None) -> dict[str, Trajectory]:
+    """Run each optimizer of ``optimizers`` from the same start; return their trajectories by name.
+
+    ``lr`` is the learning rate of ``"gd"``, ``"momentum"`` and ``"nesterov"`` (with
+    ``momentum``); ``adaptive_lr`` that of ``"adagrad"``, ``"rmsprop"`` and ``"adam"``;
+    ``"adadelta"`` keeps torch's ``lr=1``.
+    """
+    surface = get_surface(surface)
+    check_positive(lr, "lr")
+    check_positive(adaptive_lr, "adaptive_lr")
+    check_scalar(momentum, "momentum", low=0.0, high=1.0, high_inclusive=False)
+    for i, name in enumerate(optimizers):
+        check_choice(name, f"optimizers[{i}]", tuple(optim.OPTIMIZERS))
+    hyper = {
+        "gd": {"lr": lr},
+        "momentum": {"lr": lr, "momentum": momentum},
+        # Nesterov with no momentum is plain gradient descent, which torch's SGD spells nesterov=False
+        "nesterov": {"lr": lr, "momentum": momentum} if momentum > 0 else {"lr": lr},
+        "adagrad": {"lr": adaptive_lr},
+        "adadelta": {},
+        "rmsprop": {"lr": adaptive_lr},
+        "adam": {"lr": adaptive_lr},
+    }
+    routes = {"nesterov": "nesterov" if momentum > 0 else "gd"}
+    return {
+        name: optimize_on_surface(routes.get(name, name), surface, start, steps, **hyper[name])
+        for name in optimizers
+    }

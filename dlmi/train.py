@@ -26,8 +26,9 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from .runtime import get_device
-from .validation import as_array, check_choice, check_scalar
+from .divergence import divergence_status
+from .runtime import get_device, torch_generator
+from .validation import as_array, check_choice, check_scalar, rng_argument
 
 Metric = Callable[[np.ndarray, np.ndarray], float]
 
@@ -58,11 +59,16 @@ class EarlyStopping:
 
 @dataclass
 class History:
-    """Per-epoch values of a training run: ``history["val_loss"]`` is a list, one value an epoch."""
+    """Per-epoch values of a training run: ``history["val_loss"]`` is a list, one value an epoch.
+
+    ``status`` says how the run ended and ``diverged`` whether its loss ran off to infinity, in the
+    words of every result of the course (:func:`dlmi.divergence.divergence_status`).
+    """
 
     values: dict[str, list[float]] = field(default_factory=dict)
     best_epoch: int | None = None
     status: str = "completed"
+    diverged: bool = False  #: the loss became NaN or infinite; ``status`` says where ("diverged at epoch 3: ...")
 
     def __getitem__(self, key: str) -> list[float]:
         if key not in self.values:
@@ -105,18 +111,21 @@ class History:
         return fig
 
 
-def tensor_loader(X, y, *, batch_size: int = 64, shuffle: bool = False, seed: int = 0,
+def tensor_loader(X, y, *, batch_size: int = 64, shuffle: bool = False, rng=0, seed: int | None = None,
                   y_dtype: torch.dtype = torch.float32) -> DataLoader:
-    """A ``DataLoader`` over in-memory arrays ``X`` (N, ...) and ``y`` (N, ...), shuffled reproducibly."""
+    """A ``DataLoader`` over in-memory arrays ``X`` (N, ...) and ``y`` (N, ...), shuffled reproducibly.
+
+    ``rng`` (an int seed, a numpy Generator or None; ``seed`` is its older name) seeds the
+    loader's own ``torch.Generator``: torch's global generator is left alone.
+    """
     X = as_array(X, "X", dtype=np.float32)
     y = as_array(y, "y", dtype=None)
-    check_scalar(seed, "seed", kind=Integral, low=0)
+    generator = torch_generator(rng_argument(rng, seed))
     if y.ndim == 0 or y.shape[0] != X.shape[0]:
         got = y.shape[0] if y.ndim else "a scalar"
         raise ValueError(f"X and y must have the same number of samples, got {X.shape[0]} and {got}")
     check_scalar(batch_size, "batch_size", kind=Integral, low=1)
     dataset = TensorDataset(torch.from_numpy(np.ascontiguousarray(X)), torch.as_tensor(y, dtype=y_dtype))
-    generator = torch.Generator().manual_seed(seed)
     return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, generator=generator)
 
 
@@ -200,9 +209,9 @@ def fit(model: nn.Module, train_loader, val_loader=None, *, loss_fn: Callable, o
             out = model(x)
             loss = loss_fn(out, y)
             if not torch.isfinite(loss):
-                diverged = True
-                history.status = (
-                    f"diverged: the training loss became {loss.item()} at epoch {epoch}, batch {step}; "
+                diverged = history.diverged = True
+                history.status = divergence_status(
+                    "epoch", epoch, f"the training loss became {loss.item()} at batch {step}; "
                     "training stopped — try a smaller learning rate"
                 )
                 break

@@ -9,7 +9,7 @@ from dlmi.linear import sigmoid
 
 
 def test_flat_prices_table_has_realistic_columns_and_ranges():
-    table, weights = simulate_flat_prices(n=500, seed=0)
+    table, weights = simulate_flat_prices(n=500, rng=0)
     assert isinstance(table, pd.DataFrame) and list(table.columns) == ["size_m2", "rooms", "floor", "price_eur"]
     assert len(table) == 500 and table.notna().all().all()
     assert table["size_m2"].between(15, 200).all() and table["rooms"].between(1, 8).all()
@@ -25,24 +25,25 @@ def test_flat_prices_weights_give_the_course_example():
 
 
 def test_flat_prices_follow_the_weights_plus_the_stated_noise():
-    table, weights = simulate_flat_prices(n=4000, noise_std=30_000.0, seed=3)
+    table, weights = simulate_flat_prices(n=4000, noise_std=30_000.0, rng=3)
     X = np.column_stack([np.ones(len(table)), table[["size_m2", "rooms", "floor"]].to_numpy(float)])
     residual = table["price_eur"].to_numpy() - X @ weights.to_numpy()
     assert abs(residual.mean()) < 2_000
     assert residual.std() == pytest.approx(30_000, rel=0.05)
-    noiseless, _ = simulate_flat_prices(n=50, noise_std=0.0, seed=3)
+    noiseless, _ = simulate_flat_prices(n=50, noise_std=0.0, rng=3)
     X0 = np.column_stack([np.ones(50), noiseless[["size_m2", "rooms", "floor"]].to_numpy(float)])
     np.testing.assert_allclose(noiseless["price_eur"], np.round(X0 @ weights.to_numpy(), -3))
 
 
 def test_simulators_repeat_with_a_seed_and_differ_across_seeds():
-    pd.testing.assert_frame_equal(simulate_flat_prices(seed=4)[0], simulate_flat_prices(seed=4)[0])
-    assert not simulate_flat_prices(seed=4)[0].equals(simulate_flat_prices(seed=5)[0])
-    pd.testing.assert_frame_equal(simulate_purchases(seed=4)[0], simulate_purchases(seed=4)[0])
+    pd.testing.assert_frame_equal(simulate_flat_prices(rng=4)[0], simulate_flat_prices(seed=4)[0])  # seed: older name
+    pd.testing.assert_frame_equal(simulate_flat_prices(rng=4)[0], simulate_flat_prices(rng=4)[0])
+    assert not simulate_flat_prices(rng=4)[0].equals(simulate_flat_prices(rng=5)[0])
+    pd.testing.assert_frame_equal(simulate_purchases(rng=4)[0], simulate_purchases(rng=4)[0])
 
 
 def test_purchases_follow_the_logistic_model():
-    table, weights = simulate_purchases(n=20_000, seed=0)
+    table, weights = simulate_purchases(n=20_000, rng=0)
     assert list(table.columns) == ["age", "purchased"] and list(weights.index) == ["intercept", "age"]
     assert table["age"].between(18, 70).all() and set(table["purchased"].unique()) == {0, 1}
     for age in (30, 42, 55):
@@ -53,7 +54,7 @@ def test_purchases_follow_the_logistic_model():
 
 
 def test_purchases_with_income_add_a_correlated_income_column():
-    table, weights = simulate_purchases(n=2000, with_income=True, seed=0)
+    table, weights = simulate_purchases(n=2000, with_income=True, rng=0)
     assert list(table.columns) == ["age", "income_keur", "purchased"]
     assert list(weights.index) == ["intercept", "age", "income_keur"]
     assert table["income_keur"].min() >= 12 and 25 < table["income_keur"].median() < 60
@@ -67,6 +68,7 @@ def test_purchases_with_income_add_a_correlated_income_column():
         (lambda: simulate_flat_prices(n=0), ValueError, "n must be in"),
         (lambda: simulate_flat_prices(n=10.0), TypeError, "n must be an integer"),
         (lambda: simulate_flat_prices(noise_std=-1.0), ValueError, "noise_std"),
+        (lambda: simulate_flat_prices(rng=-1), ValueError, "rng"),
         (lambda: simulate_flat_prices(seed=-1), ValueError, "seed"),
         (lambda: simulate_purchases(n=1), ValueError, "n must be in"),
         (lambda: simulate_purchases(with_income="yes"), TypeError, "with_income"),

@@ -6,6 +6,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 
 from dlmi.data import toy
+from dlmi.data.toy import noisy_sine
 
 
 @pytest.mark.parametrize("name", toy.TOY_DATASETS)
@@ -99,3 +100,20 @@ def test_exported_from_dlmi_data():
     for name in ("make_toy_dataset", "TOY_DATASETS", "make_circles", "make_xor", "make_gaussian_blobs",
                  "make_spiral", "make_moons"):
         assert getattr(dlmi.data, name) is getattr(toy, name)
+
+
+def test_noisy_sine_is_sorted_reproducible_and_noiseless_at_zero_noise():
+    x, y = noisy_sine(50, noise=0.0, rng=3)
+    assert x.shape == y.shape == (50,) and np.all(np.diff(x) >= 0) and 0 <= x.min() and x.max() <= 1
+    np.testing.assert_allclose(y, np.sin(2 * np.pi * x))
+    np.testing.assert_array_equal(noisy_sine(10, rng=4)[1], noisy_sine(10, rng=4)[1])
+    with pytest.raises(ValueError, match="noise"):
+        noisy_sine(10, noise=-1.0)
+
+
+def test_stratified_noisy_sine_puts_one_sample_in_each_slice():
+    x, y = noisy_sine(20, rng=5, stratified=True)
+    np.testing.assert_array_equal(np.floor(20 * x), np.arange(20))
+    np.testing.assert_array_equal(noisy_sine(20, rng=5, stratified=True)[1], y)
+    with pytest.raises(TypeError, match="stratified"):
+        noisy_sine(20, stratified="yes")

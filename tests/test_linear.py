@@ -9,6 +9,7 @@ from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.linear_model import Ridge
 
 from dlmi.data import simulate_flat_prices, simulate_purchases
+from dlmi.data.toy import noisy_sine
 from dlmi.linear import (
     ConvergenceWarning,
     DivergenceError,
@@ -16,9 +17,15 @@ from dlmi.linear import (
     LinearRegression,
     LogisticRegressionGD,
     add_bias,
+    cost_grid,
     cross_entropy_cost,
     cross_entropy_gradient,
-    gradient_descent,
+    Perceptron,
+    descend_cost,
+    fit_polynomial,
+    polynomial_design,
+    polynomial_errors,
+    predict_polynomial,
     sigmoid,
     squared_error_cost,
     squared_error_gradient,
@@ -27,13 +34,13 @@ from dlmi.linear import (
 
 @pytest.fixture
 def flats():
-    table, weights = simulate_flat_prices(n=200, seed=0)
+    table, weights = simulate_flat_prices(n=200, rng=0)
     return table[["size_m2", "rooms", "floor"]].to_numpy(float), table["price_eur"].to_numpy(), weights
 
 
 @pytest.fixture
 def purchases():
-    table, _ = simulate_purchases(n=300, with_income=True, seed=1)
+    table, _ = simulate_purchases(n=300, with_income=True, rng=1)
     X = table[["age", "income_keur"]].to_numpy(float)
     return (X - X.mean(axis=0)) / X.std(axis=0), table["purchased"].to_numpy()
 
@@ -112,9 +119,9 @@ def quadratic(curvature: float):
     return (lambda w: float(curvature / 2 * w @ w)), (lambda w: curvature * w)
 
 
-def test_gradient_descent_converges_and_says_when():
+def test_descend_cost_converges_and_says_when():
     cost, grad = quadratic(2.0)
-    run = gradient_descent(cost, grad, [1.0], lr=0.25, n_steps=100, tol=1e-6)
+    run = descend_cost(cost, grad, [1.0], lr=0.25, n_steps=100, tol=1e-6)
     assert run.converged and not run.diverged
     assert run.status.startswith("converged at step") and "|∇J| < 1e-6" in run.status
     np.testing.assert_allclose(run.path[:4, 0], [1.0, 0.5, 0.25, 0.125])  # w ← (1 − 0.25·2) w
@@ -122,20 +129,20 @@ def test_gradient_descent_converges_and_says_when():
     assert run.w.shape == (1,) and run.cost == pytest.approx(run.costs[-1])
 
 
-def test_gradient_descent_reports_divergence_in_words_without_nans():
+def test_descend_cost_reports_divergence_in_words_without_nans():
     cost, grad = quadratic(2.0)
-    run = gradient_descent(cost, grad, [1.0], lr=1.5, n_steps=100)  # w ← −2 w
+    run = descend_cost(cost, grad, [1.0], lr=1.5, n_steps=100)  # w ← −2 w
     assert run.diverged and not run.converged
     assert run.status == "diverged at step 20: |w| > 1e6"  # 2^20 > 1e6 > 2^19
     assert np.isfinite(run.path).all() and np.isfinite(run.costs).all()
-    overflow = gradient_descent(lambda w: float(np.exp(w[0])), lambda w: np.array([-1.0]), [0.0], 1e3, 10, max_norm=1e300)
+    overflow = descend_cost(lambda w: float(np.exp(w[0])), lambda w: np.array([-1.0]), [0.0], 1e3, 10, max_norm=1e300)
     assert overflow.diverged and "no longer finite" in overflow.status
     assert np.isfinite(overflow.costs).all()
 
 
-def test_gradient_descent_says_when_it_ran_out_of_steps():
+def test_descend_cost_says_when_it_ran_out_of_steps():
     cost, grad = quadratic(2.0)
-    run = gradient_descent(cost, grad, [1.0], lr=0.01, n_steps=5, tol=1e-6)
+    run = descend_cost(cost, grad, [1.0], lr=0.01, n_steps=5, tol=1e-6)
     assert not run.converged and not run.diverged and len(run.path) == 6
     assert run.status.startswith("not converged after 5 steps")
 
@@ -144,8 +151,8 @@ def test_sequential_updates_differ_from_simultaneous_ones():
     # coupled quadratic: J = w0² + w1² + w0·w1, gradient (2w0 + w1, 2w1 + w0)
     cost = lambda w: float(w[0] ** 2 + w[1] ** 2 + w[0] * w[1])  # noqa: E731
     grad = lambda w: np.array([2 * w[0] + w[1], 2 * w[1] + w[0]])  # noqa: E731
-    simultaneous = gradient_descent(cost, grad, [1.0, 0.0], 0.4, 1)
-    sequential = gradient_descent(cost, grad, [1.0, 0.0], 0.4, 1, simultaneous=False)
+    simultaneous = descend_cost(cost, grad, [1.0, 0.0], 0.4, 1)
+    sequential = descend_cost(cost, grad, [1.0, 0.0], 0.4, 1, simultaneous=False)
     np.testing.assert_allclose(simultaneous.w, [1 - 0.4 * 2, 0 - 0.4 * 1])
     w0 = 1 - 0.4 * 2
     np.testing.assert_allclose(sequential.w, [w0, 0 - 0.4 * w0])  # w1's gradient saw the new w0
@@ -163,21 +170,21 @@ def test_sequential_updates_differ_from_simultaneous_ones():
         ({"w_init": [np.nan]}, ValueError, "w_init contains NaN"),
     ],
 )
-def test_gradient_descent_rejects_bad_arguments(kwargs, error, match):
+def test_descend_cost_rejects_bad_arguments(kwargs, error, match):
     cost, grad = quadratic(1.0)
     arguments = {"w_init": [1.0], "lr": 0.1, "n_steps": 10, **kwargs}
     with pytest.raises(error, match=match):
-        gradient_descent(cost, grad, **arguments)
+        descend_cost(cost, grad, **arguments)
 
 
-def test_gradient_descent_wants_functions():
+def test_descend_cost_wants_functions():
     with pytest.raises(TypeError, match="gradient must be a function"):
-        gradient_descent(lambda w: 0.0, np.zeros(1), [1.0], 0.1, 5)
+        descend_cost(lambda w: 0.0, np.zeros(1), [1.0], 0.1, 5)
 
 
-def test_gradient_descent_checks_the_gradient_shape():
+def test_descend_cost_checks_the_gradient_shape():
     with pytest.raises(ValueError, match="gradient must return shape"):
-        gradient_descent(lambda w: 0.0, lambda w: np.zeros(3), [1.0, 2.0], 0.1, 5)
+        descend_cost(lambda w: 0.0, lambda w: np.zeros(3), [1.0, 2.0], 0.1, 5)
 
 
 # --------------------------------------------------------------------------- LinearRegression
@@ -313,7 +320,7 @@ def test_logistic_regression_gd_warns_when_out_of_steps(purchases):
 
 
 def test_logistic_regression_gd_raises_in_words_when_the_learning_rate_is_too_large():
-    table, _ = simulate_purchases(n=200, with_income=True, seed=0)
+    table, _ = simulate_purchases(n=200, with_income=True, rng=0)
     X, y = table[["age", "income_keur"]].to_numpy(float), table["purchased"].to_numpy()  # not standardised
     with pytest.raises(DivergenceError, match=r"diverged: the cost rose from 0.693 to .* lr=1: .*too large"):
         LogisticRegressionGD(lr=1.0, n_iter=200).fit(X, y)
@@ -343,3 +350,70 @@ def test_logistic_regression_gd_rejects_nan_features_and_wrong_width():
     model = LogisticRegressionGD(n_iter=10, tol=0.0).fit([[0.0, 1.0], [1.0, 0.0]], [0, 1])
     with pytest.raises(ValueError, match="X must have 2 feature column"):
         model.predict_proba([[1.0, 2.0, 3.0]])
+
+
+# --------------------------------------------------------------------------- polynomial regression
+def _notebook_polynomial_data():
+    """The data of notebook 07, section 1."""
+    return (*noisy_sine(20, noise=0.25, rng=1, stratified=True), *noisy_sine(200, noise=0.25, rng=2))
+
+
+def test_legendre_features_fit_the_same_polynomials_as_monomials():
+    x, y = noisy_sine(30, rng=0)
+    coef = fit_polynomial(x, y, 4)
+    np.testing.assert_allclose(predict_polynomial(coef, x), np.polyval(np.polyfit(x, y, 4), x), atol=1e-9)
+    assert polynomial_design(x, 4).shape == (30, 5)
+    with pytest.raises(ValueError, match="degree"):
+        polynomial_design(x, -1)
+
+
+def test_l2_fit_minimises_the_penalised_cost_and_shrinks_the_coefficients():
+    x, y = noisy_sine(15, rng=1)
+    lam = 1e-3
+    coef = fit_polynomial(x, y, 10, l2=lam)
+    A = polynomial_design(x, 10)
+    mask = np.r_[0.0, np.ones(10)]
+    gradient = -2 / len(y) * A.T @ (y - A @ coef) + 2 * lam * mask * coef
+    np.testing.assert_allclose(gradient, 0.0, atol=1e-9)
+    plain = fit_polynomial(x, y, 10)
+    assert np.sum(coef[1:] ** 2) < np.sum(plain[1:] ** 2)
+
+
+def test_polynomial_errors_fall_on_training_data_with_degree():
+    errors = polynomial_errors(*_notebook_polynomial_data(), degrees=range(20))
+    assert np.all(np.diff(errors.train_mse) <= 1e-12)      # nested least squares: never worse
+    assert errors.train_mse[19] < 1e-12                     # 20 points, 20 coefficients
+    with pytest.raises(ValueError, match="degree"):
+        errors.index(20)
+
+
+# --------------------------------------------------------------------------- the perceptron
+def test_perceptron_converges_on_separable_data_and_fails_on_xor():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 2))
+    y = (1 + 3 * X[:, 0] - 2 * X[:, 1] > 0).astype(float)
+    p = Perceptron(lr=1.0, n_epochs=200).fit(X, y)
+    assert p.score(X, y) == 1.0 and p.mistakes_[-1] == 0
+    X_xor = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    y_xor = np.array([0, 1, 1, 0], dtype=float)
+    p = Perceptron(n_epochs=50).fit(X_xor, y_xor)
+    assert p.score(X_xor, y_xor) <= 0.75 and len(p.mistakes_) == 50 and p.mistakes_.min() > 0
+
+
+def test_perceptron_validates_input():
+    with pytest.raises(ValueError, match="binary labels"):
+        Perceptron().fit(np.ones((3, 2)), np.array([0, 1, 2]))
+    with pytest.raises(RuntimeError, match="not fitted"):
+        Perceptron().predict(np.ones((3, 2)))
+    with pytest.raises(ValueError, match="lr must be in"):
+        Perceptron(lr=0).fit(np.ones((2, 1)), np.array([0, 1]))
+
+
+def test_perceptron_predicts_on_the_1d_inputs_it_fits_on():
+    model = Perceptron().fit(np.array([-2.0, -1.0, 1.0, 2.0]), np.array([0, 0, 1, 1]))
+    np.testing.assert_array_equal(model.predict(np.array([-3.0, 3.0])), [0.0, 1.0])
+
+
+def test_cost_grid_puts_w1_on_rows_and_w0_on_columns():
+    grid = cost_grid(lambda w: 10 * w[0] + w[1], [0.0, 1.0, 2.0], [0.0, 5.0])
+    np.testing.assert_array_equal(grid, [[0, 10, 20], [5, 15, 25]])

@@ -1,12 +1,15 @@
 """dlmi.nn: gradients against central differences and torch autograd, dtypes, errors."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
 from scipy import special
 
 import dlmi
-from dlmi import nn
+from dlmi import nn, optim
+from dlmi.divergence import DivergenceError
 
 ACTIVATIONS = {"relu": (nn.ReLU, torch.nn.ReLU), "tanh": (nn.Tanh, torch.nn.Tanh), "sigmoid": (nn.Sigmoid, torch.nn.Sigmoid)}
 LOSSES = ("mse", "bce", "ce_int", "ce_onehot")
@@ -147,17 +150,11 @@ def test_parameters_and_gradients_are_aligned_live_arrays_updated_in_place():
     assert [p.shape for p in params] == [g.shape for g in grads] == [(3, 4), (4,), (4, 2), (2,)]
     assert list(model.params) == ["0.W", "0.w0", "2.W", "2.w0"]
     x, y = np.random.default_rng(0).normal(size=(5, 3)), np.array([0, 1, 1, 0, 1])
-    history = nn.gradient_descent(model, nn.CrossEntropyLoss(), x, y, lr=0.5, n_steps=50)
+    history = nn.fit(model, nn.CrossEntropyLoss(), x, y, lr=0.5, epochs=50)
     assert all(a is b for a, b in zip(params, model.parameters())), "parameters were rebound"
     assert all(a is b for a, b in zip(grads, model.gradients())), "gradients were rebound"
-    assert history[-1] < 0.5 * history[0]
+    assert history.train_loss[-1] < 0.5 * history.train_loss[0]
 
-
-def test_gradient_descent_says_in_words_when_it_diverges():
-    model = nn.Sequential(nn.Linear(1, 1, rng=0))
-    x = np.linspace(-10, 10, 20)[:, None]
-    with pytest.raises((FloatingPointError, ValueError), match="diverge"):
-        nn.gradient_descent(model, nn.MSELoss(), x, 3 * x, lr=10.0, n_steps=500)
 
 
 def test_losses_are_stable_for_huge_logits_and_match_torch():
@@ -293,7 +290,7 @@ def test_bad_input_raises_errors_that_name_the_argument():
     with pytest.raises(ValueError, match="sigma must be in"):
         nn.init_normal_(np.zeros((2, 2)), sigma=0.0)
     with pytest.raises(ValueError, match="lr must be in"):
-        nn.gradient_descent(nn.Linear(1, 1), nn.MSELoss(), np.ones((2, 1)), np.ones((2, 1)), lr=-1, n_steps=3)
+        nn.fit(nn.Linear(1, 1), nn.MSELoss(), np.ones((2, 1)), np.ones((2, 1)), lr=-1, epochs=3)
 
 
 def test_gradient_check_detects_a_wrong_backward():
@@ -318,36 +315,7 @@ def test_gradient_check_leaves_the_model_unchanged_and_in_its_mode():
         np.testing.assert_array_equal(a, b)
 
 
-def test_perceptron_converges_on_separable_data_and_fails_on_xor():
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(100, 2))
-    y = (1 + 3 * X[:, 0] - 2 * X[:, 1] > 0).astype(float)
-    p = nn.Perceptron(lr=1.0, n_epochs=200).fit(X, y)
-    assert p.score(X, y) == 1.0 and p.mistakes_[-1] == 0
-    X_xor = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
-    y_xor = np.array([0, 1, 1, 0], dtype=float)
-    p = nn.Perceptron(n_epochs=50).fit(X_xor, y_xor)
-    assert p.score(X_xor, y_xor) <= 0.75 and len(p.mistakes_) == 50 and p.mistakes_.min() > 0
 
-
-def test_perceptron_validates_input():
-    with pytest.raises(ValueError, match="binary labels"):
-        nn.Perceptron().fit(np.ones((3, 2)), np.array([0, 1, 2]))
-    with pytest.raises(RuntimeError, match="not fitted"):
-        nn.Perceptron().predict(np.ones((3, 2)))
-    with pytest.raises(ValueError, match="lr must be in"):
-        nn.Perceptron(lr=0).fit(np.ones((2, 1)), np.array([0, 1]))
-
-
-def test_gradient_descent_names_the_step_where_it_diverges():
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(20, 1))
-    dlmi.seed_everything(0)
-    with pytest.raises(FloatingPointError, match=r"diverged at step \d+: a weight reached .* lower the learning rate"):
-        nn.gradient_descent(nn.Linear(1, 1), nn.MSELoss(), x, 3 * x, lr=1.5, n_steps=2000)
-    model = nn.Sequential(nn.Linear(1, 4), nn.Sigmoid(), nn.Linear(4, 1))
-    with pytest.raises(FloatingPointError, match="diverged at step"):
-        nn.gradient_descent(model, nn.BCEWithLogitsLoss(), x, (x > 0).astype(float), lr=1e8, n_steps=50)
 
 
 def test_elementwise_functions_and_initialisers_name_bad_input():
@@ -364,10 +332,6 @@ def test_elementwise_functions_and_initialisers_name_bad_input():
     np.testing.assert_allclose(nn.softmax(np.array([[1.0, 2.0, 3.0]]), axis=-1).sum(), 1.0)
 
 
-def test_perceptron_predicts_on_the_1d_inputs_it_fits_on():
-    model = nn.Perceptron().fit(np.array([-2.0, -1.0, 1.0, 2.0]), np.array([0, 0, 1, 1]))
-    np.testing.assert_array_equal(model.predict(np.array([-3.0, 3.0])), [0.0, 1.0])
-
 
 def test_seeds_are_checked_and_named():
     with pytest.raises(ValueError, match="rng must be a non-negative int seed"):
@@ -378,3 +342,93 @@ def test_seeds_are_checked_and_named():
     first = nn.Linear(2, 2).params["W"].copy()
     dlmi.seed_everything(3)
     np.testing.assert_array_equal(nn.Linear(2, 2).params["W"], first)  # rng=None follows seed_everything
+
+
+# --------------------------------------------------------------------------- mlp and fit
+def test_mlp_builds_the_layers_and_seeds_each_linear_layer_from_rng_plus_k():
+    model = nn.mlp([2, 8, 8, 1], "tanh", rng=5)
+    assert [type(m) for m in model.layers] == [nn.Linear, nn.Tanh, nn.Linear, nn.Tanh, nn.Linear]
+    for k, layer in enumerate(model.layers[::2]):
+        np.testing.assert_array_equal(layer.params["W"], nn.Linear(layer.in_features, layer.out_features, rng=5 + k).params["W"])
+    assert [type(m) for m in nn.mlp([3, 4, 2], "linear", rng=0).layers] == [nn.Linear, nn.Linear]
+    dropped = nn.mlp([1, 4, 4, 1], "relu", init="he", dropout=0.2, rng=0)
+    assert [type(m) for m in dropped.layers] == [nn.Linear, nn.ReLU, nn.Dropout, nn.Linear, nn.ReLU, nn.Dropout, nn.Linear]
+    mixed = nn.mlp([2, 64, 1], "relu", init=["normal", "xavier"], sigma=3.0, rng=0)
+    assert mixed[0].init == "normal" and mixed[2].init == "xavier" and mixed[0].params["W"].std() > 1.5
+    shared = np.random.default_rng(0)
+    a = nn.mlp([2, 3, 1], rng=shared)
+    assert not np.array_equal(a[0].params["W"][:, 0], a[2].params["W"][:1, 0])  # one generator, drawn in turn
+    with pytest.raises(ValueError, match="init must be one name or one per Linear layer"):
+        nn.mlp([2, 3, 1], init=["he"])
+    with pytest.raises(ValueError, match="activation must be one of"):
+        nn.mlp([2, 3, 1], "gelu")
+    with pytest.raises(TypeError, match="sizes must be a list"):
+        nn.mlp([2])
+
+
+def test_fit_full_batch_is_the_slides_gradient_descent():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(30, 2))
+    y = x @ np.array([[1.0], [-2.0]]) + 0.5
+    model, twin = nn.mlp([2, 1], rng=0), nn.mlp([2, 1], rng=0)
+    history = nn.fit(model, nn.MSELoss(), x, y, lr=0.1, epochs=20)
+    loss = nn.MSELoss()
+    costs = []
+    for _ in range(20):
+        costs.append(loss.forward(twin.forward(x), y))
+        twin.backward(loss.backward())
+        for w, g in zip(twin.parameters(), twin.gradients()):
+            w -= 0.1 * g
+    for a, b in zip(model.parameters(), twin.parameters()):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    np.testing.assert_allclose(history.train_loss[:-1], costs, rtol=1e-12)  # entry 0: before training
+    np.testing.assert_array_equal(history.epoch, np.arange(21))
+    assert history.status == "completed 20 epochs" and not history.diverged and history.val_loss is None
+    assert history.seconds[0] == 0 and np.all(history.seconds[1:] > 0)
+
+
+def test_fit_mini_batches_record_within_epochs_validate_and_continue():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(64, 2))
+    y = (x[:, :1] * x[:, 1:] > 0).astype(float)
+    model = nn.mlp([2, 16, 1], "tanh", rng=0)
+    opt = optim.Adam(model.parameters(), lr=0.01)
+    first = nn.fit(model, nn.BCEWithLogitsLoss(), x, y, optimizer=opt, epochs=2, batch_size=16, evals_per_epoch=2,
+                   val=(x[:8], y[:8]), record=lambda m: {"accuracy": nn.accuracy(m, x, y[:, 0])})
+    np.testing.assert_allclose(first.epoch, [0, 0.5, 1, 1.5, 2])
+    np.testing.assert_array_equal(first.step, [0, 2, 4, 6, 8])
+    assert first.val_loss.shape == first["accuracy"].shape == (5,)
+    again = nn.fit(model, nn.BCEWithLogitsLoss(), x, y, optimizer=opt, epochs=1, batch_size=16)
+    assert opt.t == 12 and again.train_loss[0] == pytest.approx(first.train_loss[-1])  # continues where it stopped
+    steps = nn.fit(model, nn.BCEWithLogitsLoss(), x, y, optimizer=opt, steps=5, batch_size=8, rng=3)
+    np.testing.assert_array_equal(steps.step, [0, 5]) and steps.status == "completed 5 steps"
+    with pytest.raises(TypeError, match="either optimizer"):
+        nn.fit(model, nn.BCEWithLogitsLoss(), x, y, optimizer=opt, lr=0.1, epochs=1)
+    with pytest.raises(TypeError, match="either epochs or steps"):
+        nn.fit(model, nn.BCEWithLogitsLoss(), x, y, lr=0.1)
+    with pytest.raises(TypeError, match="dlmi.optim optimizer"):
+        nn.fit(model, nn.BCEWithLogitsLoss(), x, y, optimizer="adam", epochs=1)
+
+
+def test_fit_says_in_words_where_it_diverged_or_raises_the_shared_error():
+    x = np.random.default_rng(0).normal(size=(20, 1))
+    history = nn.fit(nn.Linear(1, 1, rng=0), nn.MSELoss(), x, 3 * x, lr=1.5, epochs=2000)
+    assert history.diverged and re.match(r"diverged at epoch \d+: a weight reached .* lower the learning rate",
+                                         history.status)
+    assert np.all(np.isfinite(history.train_loss)) and len(history.train_loss) < 2001
+    model = nn.mlp([1, 4, 1], "sigmoid", rng=0)
+    with pytest.raises(DivergenceError, match="diverged at step"):
+        nn.fit(model, nn.BCEWithLogitsLoss(), x, (x > 0).astype(float), lr=1e8, steps=50, on_divergence="raise")
+    assert issubclass(DivergenceError, FloatingPointError)
+    broken = nn.Linear(1, 1, rng=0)
+    broken.params["W"][0, 0] = np.inf
+    stopped = nn.fit(broken, nn.MSELoss(), x, x, lr=0.1, epochs=3)
+    assert stopped.status.startswith("diverged at epoch 0: the outputs are no longer finite")
+
+
+def test_predict_proba_and_accuracy_of_a_binary_classifier():
+    model = nn.Linear(1, 1, rng=0)
+    model.params["W"][...] = 1.0
+    x = np.array([[-2.0], [0.0], [3.0]])
+    np.testing.assert_allclose(nn.predict_proba(model, x), nn.sigmoid(x[:, 0]))
+    assert nn.accuracy(model, x, np.array([0, 1, 1])) == pytest.approx(2 / 3)

@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from dlmi.optim import OPTIMIZERS, SGD, Adadelta, Adagrad, Adam, RMSprop
+from dlmi.optim import OPTIMIZERS, SGD, Adadelta, Adagrad, Adam, RMSprop, make_optimizer
 
+#: Every optimizer class of the registry, by class name (torch.optim's name for the same class).
+CLASSES = {choice.cls.__name__: choice.cls for choice in OPTIMIZERS.values()}
 SHAPES = [(3, 2), (2,), ()]
 
 
@@ -33,11 +35,10 @@ def _trajectories(name, hyper, steps=200, seed=0):
     """Parameter trajectories of dlmi.optim and torch.optim fed the same gradient function."""
     start, grads = _problem(seed)
     ours = [p.copy() for p in start]
-    opt = OPTIMIZERS[name](ours, **hyper)
+    opt = CLASSES[name](ours, **hyper)
     theirs = [torch.tensor(p, dtype=torch.float64, requires_grad=True) for p in start]
     torch_hyper = {**hyper, "lr": hyper.get("lr", opt.lr)}
-    ref = {"sgd": torch.optim.SGD, "adagrad": torch.optim.Adagrad, "adadelta": torch.optim.Adadelta,
-           "rmsprop": torch.optim.RMSprop, "adam": torch.optim.Adam}[name](theirs, **torch_hyper)
+    ref = getattr(torch.optim, name)(theirs, **torch_hyper)
     path_ours, path_theirs = [], []
     for _ in range(steps):
         opt.step(grads(ours))
@@ -50,26 +51,26 @@ def _trajectories(name, hyper, steps=200, seed=0):
 
 
 CASES = [
-    ("sgd", {"lr": 0.05}),
-    ("sgd", {"lr": 0.05, "momentum": 0.9}),
-    ("sgd", {"lr": 0.05, "momentum": 0.9, "dampening": 0.5}),
-    ("sgd", {"lr": 0.03, "momentum": 0.8, "nesterov": True}),
-    ("sgd", {"lr": 0.05, "momentum": 0.5, "weight_decay": 0.1}),
-    ("adagrad", {}),
-    ("adagrad", {"lr": 0.3}),
-    ("adagrad", {"lr": 0.3, "lr_decay": 0.01, "weight_decay": 0.05, "initial_accumulator_value": 0.1}),
-    ("adadelta", {}),
-    ("adadelta", {"lr": 0.5, "rho": 0.5, "eps": 1e-4, "weight_decay": 0.1}),
-    ("rmsprop", {}),
+    ("SGD", {"lr": 0.05}),
+    ("SGD", {"lr": 0.05, "momentum": 0.9}),
+    ("SGD", {"lr": 0.05, "momentum": 0.9, "dampening": 0.5}),
+    ("SGD", {"lr": 0.03, "momentum": 0.8, "nesterov": True}),
+    ("SGD", {"lr": 0.05, "momentum": 0.5, "weight_decay": 0.1}),
+    ("Adagrad", {}),
+    ("Adagrad", {"lr": 0.3}),
+    ("Adagrad", {"lr": 0.3, "lr_decay": 0.01, "weight_decay": 0.05, "initial_accumulator_value": 0.1}),
+    ("Adadelta", {}),
+    ("Adadelta", {"lr": 0.5, "rho": 0.5, "eps": 1e-4, "weight_decay": 0.1}),
+    ("RMSprop", {}),
     # (lr=0.005, alpha=0.9, momentum=0.7 ends in a chaotic limit cycle that amplifies the
     # 1-ulp rounding differences between numpy and torch to 1e-8: a property of the dynamics)
-    ("rmsprop", {"lr": 0.002, "alpha": 0.9, "momentum": 0.7}),
-    ("rmsprop", {"lr": 0.003, "centered": True}),
-    ("rmsprop", {"lr": 0.003, "centered": True, "momentum": 0.5, "weight_decay": 0.1, "eps": 1e-6}),
-    ("adam", {}),
-    ("adam", {"lr": 0.05, "betas": (0.8, 0.99)}),
-    ("adam", {"lr": 0.05, "amsgrad": True}),
-    ("adam", {"lr": 0.02, "betas": (0.0, 0.9), "eps": 1e-6, "weight_decay": 0.1, "amsgrad": True}),
+    ("RMSprop", {"lr": 0.002, "alpha": 0.9, "momentum": 0.7}),
+    ("RMSprop", {"lr": 0.003, "centered": True}),
+    ("RMSprop", {"lr": 0.003, "centered": True, "momentum": 0.5, "weight_decay": 0.1, "eps": 1e-6}),
+    ("Adam", {}),
+    ("Adam", {"lr": 0.05, "betas": (0.8, 0.99)}),
+    ("Adam", {"lr": 0.05, "amsgrad": True}),
+    ("Adam", {"lr": 0.02, "betas": (0.0, 0.9), "eps": 1e-6, "weight_decay": 0.1, "amsgrad": True}),
 ]
 
 
@@ -82,13 +83,12 @@ def test_trajectory_matches_torch_over_200_steps(name, hyper):
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-10)
 
 
-@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+@pytest.mark.parametrize("name", sorted(CLASSES))
 def test_defaults_are_torchs(name):
     import inspect
 
-    ours = inspect.signature(OPTIMIZERS[name]).parameters
-    torch_cls = {"sgd": torch.optim.SGD, "adagrad": torch.optim.Adagrad, "adadelta": torch.optim.Adadelta,
-                 "rmsprop": torch.optim.RMSprop, "adam": torch.optim.Adam}[name]
+    ours = inspect.signature(CLASSES[name]).parameters
+    torch_cls = getattr(torch.optim, name)
     theirs = inspect.signature(torch_cls).parameters
     for key, param in ours.items():
         if key == "params":
@@ -148,7 +148,7 @@ def test_zero_state_and_state_dict_round_trip():
     assert "Adam(lr=0.05" in repr(opt)
 
 
-@pytest.mark.parametrize("cls", list(OPTIMIZERS.values()))
+@pytest.mark.parametrize("cls", list(CLASSES.values()))
 def test_load_state_dict_refuses_another_optimiser_or_other_shapes(cls):
     start, grads = _problem()
     params = [p.copy() for p in start]
@@ -226,11 +226,11 @@ def test_mismatched_grads_raise_and_leave_params_untouched():
     np.testing.assert_array_equal(b, 1.0)
 
 
-@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+@pytest.mark.parametrize("name", sorted(CLASSES))
 def test_update_rule_shows_the_equation_and_the_code_of_step(name):
     from dlmi.optim import update_rule
 
-    text = update_rule(OPTIMIZERS[name])
+    text = update_rule(CLASSES[name])
     assert text.count("$$") == 2 and r"\begin{aligned}" in text and r"\theta_t" in text
     assert "```python\ndef step(self, grads" in text and ":math:" not in text and "``" not in text.replace("```", "")
 
@@ -241,3 +241,18 @@ def test_update_rule_refuses_what_is_not_an_optimiser():
     for bad in (Adam([np.zeros(1)]), Optimizer, dict):
         with pytest.raises(TypeError, match="optimizer"):
             update_rule(bad)
+
+
+def test_the_registry_names_each_optimizer_once_with_its_fixed_hyperparameters():
+    assert list(OPTIMIZERS) == ["gd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam"]
+    assert set(CLASSES) == {"SGD", "Adagrad", "Adadelta", "RMSprop", "Adam"}
+    w = np.zeros(2)
+    momentum = make_optimizer("momentum", [w], lr=0.1)
+    assert isinstance(momentum, SGD) and momentum.momentum == 0.9 and not momentum.nesterov
+    assert make_optimizer("nesterov", [w], lr=0.1, momentum=0.5).nesterov
+    assert make_optimizer("gd", [w], lr=0.1).momentum == 0.0
+    assert OPTIMIZERS["rmsprop"].label == "RMSprop" and OPTIMIZERS["gd"].label == "GD"
+    with pytest.raises(ValueError, match="optimizer 'gd' fixes momentum=0.0.*'momentum' for momentum > 0"):
+        make_optimizer("gd", [w], lr=0.1, momentum=0.9)
+    with pytest.raises(ValueError, match="name must be one of"):
+        make_optimizer("lbfgs", [w])

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 
+from dlmi.optim import OPTIMIZERS
 from dlmi.surfaces import (
-    ROUTES,
     SURFACES,
     Surface,
     get_surface,
@@ -89,7 +89,7 @@ def test_too_large_a_learning_rate_is_reported_in_words():
 
 
 def test_every_route_runs_with_momentum_default_and_start_default():
-    for name in ROUTES:
+    for name in OPTIMIZERS:
         hyper = {} if name == "adadelta" else {"lr": 1e-3}
         path = optimize_on_surface(name, "rosenbrock", steps=5, **hyper)
         assert path.points.shape == (6, 2) and np.allclose(path.points[0], rosenbrock().start)

@@ -23,7 +23,7 @@ def _accuracy(y_true, y_out):
 def _setup(lr=0.1, seed=0):
     dlmi.seed_everything(seed)
     X, y = _blobs()
-    train = tensor_loader(X[:150], y[:150], batch_size=32, shuffle=True, seed=seed)
+    train = tensor_loader(X[:150], y[:150], batch_size=32, shuffle=True, rng=seed)
     val = tensor_loader(X[150:], y[150:], batch_size=64)
     model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
     return model, train, val, torch.optim.SGD(model.parameters(), lr=lr)
@@ -37,7 +37,7 @@ def test_fit_learns_and_records_every_epoch():
     assert set(history.values) == {"train_loss", "train_acc", "val_loss", "val_acc"}
     assert history["train_loss"][-1] < 0.5 * history["train_loss"][0]
     assert history["val_acc"][-1] > 0.9
-    assert history.status == "completed"
+    assert history.status == "completed" and not history.diverged
     outputs, targets = predict(model, val)
     assert outputs.shape == (50, 1) and targets.shape == (50, 1)
     assert _accuracy(targets, outputs) == pytest.approx(history["val_acc"][-1])
@@ -89,7 +89,7 @@ def test_divergence_is_reported_in_words_and_stops():
     loader = tensor_loader(X, np.ones((64, 1), np.float32) * 5, batch_size=16)
     with pytest.warns(RuntimeWarning, match="diverged"):
         history = fit(model, loader, None, loss_fn=nn.MSELoss(), optimizer=opt, epochs=50, progress=False)
-    assert history.status.startswith("diverged") and "smaller learning rate" in history.status
+    assert history.diverged and history.status.startswith("diverged at epoch") and "smaller learning rate" in history.status
     assert len(history.epochs) < 50
 
 
@@ -105,7 +105,7 @@ def test_divergence_restores_the_best_epoch_weights():
     with pytest.warns(RuntimeWarning, match="diverged"):
         history = fit(model, train, val, loss_fn=loss_that_blows_up, optimizer=opt, epochs=10,
                       early_stopping=EarlyStopping(patience=10), progress=False)
-    assert history.status.startswith("diverged: the training loss became inf at epoch 3, batch 2")
+    assert history.diverged and history.status.startswith("diverged at epoch 3: the training loss became inf at batch 2")
     assert history.best_epoch in (1, 2) and f"weights of epoch {history.best_epoch} were restored" in history.status
     y_out, y_true = predict(model, val)
     restored = float(bce(torch.from_numpy(y_out), torch.from_numpy(y_true)))
@@ -146,8 +146,10 @@ def test_bad_arguments_are_named():
         tensor_loader(np.ones((3, 2)), np.ones(4))
     with pytest.raises(ValueError, match="same number of samples"):
         tensor_loader(np.ones((3, 2)), 3)
-    with pytest.raises(TypeError, match="seed"):
-        tensor_loader(np.ones((3, 2)), np.ones(3), seed=None)
+    with pytest.raises(TypeError, match="rng"):
+        tensor_loader(np.ones((3, 2)), np.ones(3), rng="a")
+    with pytest.raises(TypeError, match="not both"):
+        tensor_loader(np.ones((3, 2)), np.ones(3), rng=1, seed=2)
     with pytest.raises(ValueError, match="'val_auc', which fit does not record"):  # before any training
         fit(model, train, val, loss_fn=loss, optimizer=opt, epochs=1, early_stopping=EarlyStopping("val_auc"))
     empty = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.ones(3, 2), torch.ones(3, 1)),

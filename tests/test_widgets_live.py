@@ -60,14 +60,14 @@ def test_live_image_rejects_other_formats_and_non_bytes(kernel_display):
     assert kernel_display[-1].shown == [{"image/png": PNG}]
 
 
-@pytest.mark.parametrize("build, label", [("line_fit", "w1"), ("optimiser_race", ""), ("playground", "noise"),
+@pytest.mark.parametrize("build, label", [("line_fit", "w1"), ("optimizer_race", ""), ("playground", "noise"),
                                           ("convolution", "stride")])
 def test_each_widget_shows_its_figure_once_and_redraws_it_in_place(kernel_display, build, label):
     """Every widget displays one image output and, on a change, updates that output only."""
     import ipywidgets as widgets
     import numpy as np
 
-    from dlmi.widgets import convolution, optimisers, playground, regression
+    from dlmi.widgets import convolution, optimizers, playground, regression
 
     rng = np.random.default_rng(0)
     if build == "line_fit":
@@ -75,8 +75,8 @@ def test_each_widget_shows_its_figure_once_and_redraws_it_in_place(kernel_displa
         view = regression.LineFitFigure(x, 3 * x + rng.normal(0, 10, 30), w0_range=(-50, 50), w1_range=(0, 6),
                                         grid_size=20)
         box = regression.line_fit_widget(view, w1=1.0)
-    elif build == "optimiser_race":
-        box = optimisers.optimiser_race_widget()
+    elif build == "optimizer_race":
+        box = optimizers.optimizer_race_widget()
     elif build == "playground":
         box = playground.playground_widget(steps_per_frame=2)
     else:

@@ -3,14 +3,17 @@
 import numpy as np
 import pytest
 
-from dlmi.surfaces import get_surface
-from dlmi.widgets import optimisers as ow
+from dlmi.data.toy import noisy_sine
+from dlmi.linear import polynomial_errors, predict_polynomial
+from dlmi.regularisation import record_training
+from dlmi.surfaces import SLIDES_OPTIMIZERS, get_surface, race
+from dlmi.widgets import optimizers as ow
 
 
-# ------------------------------------------------------------------------------- optimiser race
+# ------------------------------------------------------------------------------- optimizer race
 def _run_preset(name):
     p = ow.PRESETS[name]
-    runs = ow.race(p["surface"], p["optimizers"], lr=p["lr"], adaptive_lr=p["adaptive_lr"], momentum=p["momentum"],
+    runs = race(p["surface"], p["optimizers"], lr=p["lr"], adaptive_lr=p["adaptive_lr"], momentum=p["momentum"],
                    steps=p["steps"])
     return runs, get_surface(p["surface"])
 
@@ -50,7 +53,7 @@ def _escapes(runs, s):
 
 
 def _all_six(runs, s):
-    return set(runs) == set(ow.OPTIMISERS) and not any(r.diverged for r in runs.values())
+    return set(runs) == set(SLIDES_OPTIMIZERS) and not any(r.diverged for r in runs.values())
 
 
 CLAIMS = {
@@ -80,22 +83,22 @@ def test_preset_shows_what_its_name_says(name):
 
 
 def test_race_uses_one_learning_rate_per_family():
-    runs = ow.race("quadratic", ("gd", "nesterov", "adam", "adadelta"), lr=0.01, adaptive_lr=0.2, momentum=0.5,
+    runs = race("quadratic", ("gd", "nesterov", "adam", "adadelta"), lr=0.01, adaptive_lr=0.2, momentum=0.5,
                    steps=5)
     assert runs["gd"].hyper["lr"] == 0.01 and runs["nesterov"].hyper == {"lr": 0.01, "momentum": 0.5, "nesterov": True}
     assert runs["adam"].hyper["lr"] == 0.2 and "lr" not in runs["adadelta"].hyper
-    plain = ow.race("quadratic", ("nesterov",), lr=0.01, adaptive_lr=0.2, momentum=0.0, steps=5)["nesterov"]
+    plain = race("quadratic", ("nesterov",), lr=0.01, adaptive_lr=0.2, momentum=0.0, steps=5)["nesterov"]
     np.testing.assert_allclose(plain.points, runs["gd"].points)
     with pytest.raises(ValueError, match="adaptive_lr"):
-        ow.race("quadratic", lr=0.01, adaptive_lr=0.0, momentum=0.5, steps=5)
+        race("quadratic", lr=0.01, adaptive_lr=0.0, momentum=0.5, steps=5)
     with pytest.raises(ValueError, match=r"optimizers\[1\]"):
-        ow.race("quadratic", ("gd", "sgdr"), lr=0.01, adaptive_lr=0.1, momentum=0.5, steps=5)
+        race("quadratic", ("gd", "sgdr"), lr=0.01, adaptive_lr=0.1, momentum=0.5, steps=5)
     with pytest.raises(ValueError, match="momentum"):
-        ow.race("quadratic", lr=0.01, adaptive_lr=0.1, momentum=1.0, steps=5)
+        race("quadratic", lr=0.01, adaptive_lr=0.1, momentum=1.0, steps=5)
 
 
 def test_figure_update_moves_the_lines_and_reports_divergence():
-    view = ow.OptimiserRaceFigure("quadratic", ("gd", "adam"))
+    view = ow.OptimizerRaceFigure("quadratic", ("gd", "adam"))
     runs = view.update(lr=0.045, adaptive_lr=0.1, momentum=0.5, steps=100)
     np.testing.assert_allclose(view.paths["adam"].get_xydata(), runs["adam"].points)
     assert len(view.losses["gd"].get_xdata()) == len(runs["gd"].values) < 101
@@ -105,7 +108,7 @@ def test_figure_update_moves_the_lines_and_reports_divergence():
 
 
 def test_blitted_render_matches_a_full_redraw():
-    view = ow.OptimiserRaceFigure("rosenbrock")
+    view = ow.OptimizerRaceFigure("rosenbrock")
     view.update(**ow.SETTINGS["rosenbrock"])
     view.render()
     view.update(**{**ow.SETTINGS["rosenbrock"], "lr": 8e-4})  # same limits: the cached background is reused
@@ -121,7 +124,7 @@ def test_blitted_render_matches_a_full_redraw():
 
 
 def test_set_surface_switches_contours_and_lines():
-    view = ow.OptimiserRaceFigure("quadratic")
+    view = ow.OptimizerRaceFigure("quadratic")
     view.set_surface("local minima", ("gd", "momentum"))
     assert view.surface.name == "local minima" and set(view.paths) == {"gd", "momentum"}
     assert view.ax_path.get_xlim() == view.surface.xlim
@@ -130,7 +133,7 @@ def test_set_surface_switches_contours_and_lines():
 
 
 def test_widget_builds_and_redraws_on_slider_and_preset_changes():
-    box = ow.optimiser_race_widget("momentum damps the zig-zag")
+    box = ow.optimizer_race_widget("momentum damps the zig-zag")
     menu, lr, adaptive_lr, momentum, steps, readout = box.children
     first = readout.value
     momentum.value = 0.0
@@ -139,7 +142,7 @@ def test_widget_builds_and_redraws_on_slider_and_preset_changes():
     assert momentum.value == 0.9 and lr.value == pytest.approx(0.1)
     assert "GD" in readout.value and "J − min J" in readout.value
     with pytest.raises(ValueError, match="preset"):
-        ow.optimiser_race_widget("no such preset")
+        ow.optimizer_race_widget("no such preset")
 
 
 # ------------------------------------------------------------------------------- overfitting
@@ -149,57 +152,16 @@ from dlmi.widgets import overfitting as of  # noqa: E402
 
 def _notebook_polynomial_data():
     """The data of notebook 07, section 1."""
-    return (*of.noisy_sine(20, noise=0.25, rng=1, stratified=True), *of.noisy_sine(200, noise=0.25, rng=2))
+    return (*noisy_sine(20, noise=0.25, rng=1, stratified=True), *noisy_sine(200, noise=0.25, rng=2))
 
 
-def test_noisy_sine_is_sorted_reproducible_and_noiseless_at_zero_noise():
-    x, y = of.noisy_sine(50, noise=0.0, rng=3)
-    assert x.shape == y.shape == (50,) and np.all(np.diff(x) >= 0) and 0 <= x.min() and x.max() <= 1
-    np.testing.assert_allclose(y, np.sin(2 * np.pi * x))
-    np.testing.assert_array_equal(of.noisy_sine(10, rng=4)[1], of.noisy_sine(10, rng=4)[1])
-    with pytest.raises(ValueError, match="noise"):
-        of.noisy_sine(10, noise=-1.0)
 
 
-def test_stratified_noisy_sine_puts_one_sample_in_each_slice():
-    x, y = of.noisy_sine(20, rng=5, stratified=True)
-    np.testing.assert_array_equal(np.floor(20 * x), np.arange(20))
-    np.testing.assert_array_equal(of.noisy_sine(20, rng=5, stratified=True)[1], y)
-    with pytest.raises(TypeError, match="stratified"):
-        of.noisy_sine(20, stratified="yes")
 
-
-def test_legendre_features_fit_the_same_polynomials_as_monomials():
-    x, y = of.noisy_sine(30, rng=0)
-    coef = of.fit_polynomial(x, y, 4)
-    np.testing.assert_allclose(of.predict_polynomial(coef, x), np.polyval(np.polyfit(x, y, 4), x), atol=1e-9)
-    assert of.polynomial_design(x, 4).shape == (30, 5)
-    with pytest.raises(ValueError, match="degree"):
-        of.polynomial_design(x, -1)
-
-
-def test_l2_fit_minimises_the_penalised_cost_and_shrinks_the_coefficients():
-    x, y = of.noisy_sine(15, rng=1)
-    lam = 1e-3
-    coef = of.fit_polynomial(x, y, 10, l2=lam)
-    A = of.polynomial_design(x, 10)
-    mask = np.r_[0.0, np.ones(10)]
-    gradient = -2 / len(y) * A.T @ (y - A @ coef) + 2 * lam * mask * coef
-    np.testing.assert_allclose(gradient, 0.0, atol=1e-9)
-    plain = of.fit_polynomial(x, y, 10)
-    assert np.sum(coef[1:] ** 2) < np.sum(plain[1:] ** 2)
-
-
-def test_polynomial_errors_fall_on_training_data_with_degree():
-    errors = of.polynomial_errors(*_notebook_polynomial_data(), degrees=range(20))
-    assert np.all(np.diff(errors.train_mse) <= 1e-12)      # nested least squares: never worse
-    assert errors.train_mse[19] < 1e-12                     # 20 points, 20 coefficients
-    with pytest.raises(ValueError, match="degree"):
-        errors.index(20)
 
 
 def test_polynomial_presets_show_under_right_and_overfitting():
-    errors = of.polynomial_errors(*_notebook_polynomial_data(), degrees=range(20))
+    errors = polynomial_errors(*_notebook_polynomial_data(), degrees=range(20))
     presets = of.PRESETS["polynomial degree"]
     under, right, over = (errors.index(presets[k]) for k in presets)
     assert list(presets) == ["underfits: a straight line", "about right: a cubic",
@@ -214,62 +176,27 @@ def test_polynomial_figure_update_matches_the_errors():
     view = of.PolynomialFitFigure(*data, max_degree=12)
     train, val = view.update(3)
     assert (train, val) == (view.errors.train_mse[3], view.errors.val_mse[3])
-    np.testing.assert_allclose(view.curve.get_ydata(), of.predict_polynomial(view.errors.coefs[3], view._grid))
+    np.testing.assert_allclose(view.curve.get_ydata(), predict_polynomial(view.errors.coefs[3], view._grid))
     assert "degree 3" in view.readout.get_text()
     assert view.render().shape[2] == 4
     with pytest.raises(ValueError, match="degree"):
         view.update(13)
 
 
-def _network(dropout=0.0):
-    drop = [nn.Dropout(dropout, rng=10)] if dropout else []
-    return nn.Sequential(nn.Linear(1, 32, rng=0), nn.Tanh(), *drop, nn.Linear(32, 32, rng=1), nn.Tanh(),
-                         nn.Linear(32, 1, rng=2))
-
-
 def _sets():
-    pairs = [of.noisy_sine(20, rng=1), of.noisy_sine(200, rng=2)]
+    pairs = [noisy_sine(20, rng=1), noisy_sine(200, rng=2)]
     return [(x[:, None], y[:, None]) for x, y in pairs]
 
 
 @pytest.fixture(scope="module")
 def overfitted():
     """Notebook 07's network in fast mode: 500 full-batch Adam epochs on 20 samples."""
-    model = _network()
+    model = nn.mlp([1, 32, 32, 1], "tanh", rng=0)
     train, val = _sets()
     opt = optim.Adam(model.parameters(), lr=0.01, betas=(0.9, 0.99))
-    return of.record_training(model, nn.MSELoss(), opt, train, val, epochs=500, grid=np.linspace(0, 1, 50)[:, None])
+    return record_training(model, nn.MSELoss(), opt, train, val, epochs=500, grid=np.linspace(0, 1, 50)[:, None])
 
 
-def test_record_training_records_every_epoch_from_the_initial_weights():
-    train, val = _sets()
-    model = _network(dropout=0.2)
-    initial = nn.MSELoss().forward(model.eval().forward(val[0]), val[1])
-    model.train()
-    record = of.record_training(model, nn.MSELoss(), optim.Adam(model.parameters(), lr=0.01), train, val, epochs=30,
-                                grid=np.linspace(0, 1, 7)[:, None], test=val)
-    assert record.epochs == 30 and record.predictions.shape == (31, 7) and record.status == "completed 30 epochs"
-    assert record.val_loss[0] == pytest.approx(initial) and record.test_loss.shape == (31,)
-    np.testing.assert_allclose(record.test_loss, record.val_loss)
-    assert model.training, "record_training leaves the model in training mode"
-    final = nn.MSELoss().forward(model.eval().forward(train[0]), train[1])
-    assert record.train_loss[-1] == pytest.approx(final)      # measured in evaluation mode, dropout off
-    assert record.train_loss[-1] < record.train_loss[0]
-    assert 1 <= record.best_epoch <= 30
-
-
-def test_record_training_reports_divergence_and_refuses_a_torch_optimiser():
-    train, val = _sets()
-    model = _network()
-    with np.errstate(all="ignore"):
-        record = of.record_training(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=50.0), train, val,
-                                    epochs=50, grid=np.zeros((1, 1)))
-    assert record.status.startswith("diverged at epoch") and record.epochs < 50
-    import torch
-
-    with pytest.raises(TypeError, match="optimizer"):
-        of.record_training(model, nn.MSELoss(), torch.optim.SGD([torch.zeros(1)], lr=0.1), train, val, epochs=1,
-                           grid=np.zeros((1, 1)))
 
 
 def test_early_stopping_presets_show_their_moment(overfitted):
@@ -282,8 +209,8 @@ def test_early_stopping_presets_show_their_moment(overfitted):
 
 
 def test_early_stopping_figure_replays_the_record(overfitted):
-    x_train, y_train = of.noisy_sine(20, rng=1)
-    x_val, y_val = of.noisy_sine(200, rng=2)
+    x_train, y_train = noisy_sine(20, rng=1)
+    x_val, y_val = noisy_sine(200, rng=2)
     view = of.EarlyStoppingFigure(overfitted, x_train, y_train, x_val, y_val)
     assert view.update(120) == (overfitted.train_loss[120], overfitted.val_loss[120])
     np.testing.assert_allclose(view.curve.get_ydata(), overfitted.predictions[120])
@@ -300,25 +227,10 @@ def test_overfitting_widgets_redraw_on_slider_and_preset(overfitted):
     assert "degree 2" in readout.value
     menu.value = "overfits: degree 19 through 20 points"
     assert slider.value == 19 and "degree 19" in readout.value
-    x_train, y_train = of.noisy_sine(20, rng=1)
-    x_val, y_val = of.noisy_sine(200, rng=2)
+    x_train, y_train = noisy_sine(20, rng=1)
+    x_val, y_val = noisy_sine(200, rng=2)
     box = of.early_stopping_widget(overfitted, x_train, y_train, x_val, y_val)
     menu, slider, readout = box.children
     assert slider.value == overfitted.best_epoch
     menu.value = "too late: overfitted"
     assert slider.value == 500 and "epoch 500" in readout.value
-
-
-def test_repeat_training_pairs_configurations_and_keeps_the_best_epoch():
-    configs = {"none": {}, "again": {}, "dropout": {"dropout": 0.2}, "decay": {"weight_decay": 1e-2}}
-    runs = of.repeat_training(3, configs, epochs=60, seed=4, every=10)
-    none, again = runs["none"], runs["again"]
-    assert none.train.shape == none.test.shape == none.best_epoch.shape == (3,)
-    np.testing.assert_array_equal(none.val, again.val)            # same data, same initial weights
-    assert np.all(none.val_at_best <= none.val) and set(none.best_epoch) <= {10, 20, 30, 40, 50, 60}
-    assert not np.array_equal(runs["dropout"].val, none.val) and not np.array_equal(runs["decay"].val, none.val)
-    assert np.all(np.isfinite(runs["dropout"].test)) and runs["none"].train.mean() < 0.5  # it learns
-    with pytest.raises(ValueError, match="unknown keys"):
-        of.repeat_training(1, {"x": {"lr": 1.0}}, epochs=1, seed=0)
-    with pytest.raises(TypeError, match="configs"):
-        of.repeat_training(1, {}, epochs=1, seed=0)

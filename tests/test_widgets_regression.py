@@ -12,7 +12,6 @@ from dlmi.widgets.regression import (
     LEARNING_RATE_PRESETS,
     LearningRateFigure,
     LineFitFigure,
-    cost_grid,
     learning_rate_widget,
     line_fit_widget,
 )
@@ -20,7 +19,7 @@ from dlmi.widgets.regression import (
 
 @pytest.fixture(scope="module")
 def size_price():
-    table, _ = simulate_flat_prices(n=120, seed=0)
+    table, _ = simulate_flat_prices(n=120, rng=0)
     return table["size_m2"].to_numpy(float), table["price_eur"].to_numpy() / 1000
 
 
@@ -36,10 +35,6 @@ def line_view(size_price):
     return LineFitFigure(x, y, w0_range=(-300, 400), w1_range=(2, 16), x_label="size (m²)", y_label="price (k€)",
                          w0_unit="k€", w1_unit="k€/m²", cost_unit="(k€)²", grid_size=20)
 
-
-def test_cost_grid_puts_w1_on_rows_and_w0_on_columns():
-    grid = cost_grid(lambda w: 10 * w[0] + w[1], [0.0, 1.0, 2.0], [0.0, 5.0])
-    np.testing.assert_array_equal(grid, [[0, 10, 20], [5, 15, 25]])
 
 
 def test_line_fit_update_moves_the_artists_and_returns_j(line_view, size_price):

@@ -13,7 +13,7 @@ from .._lazy import lazy_getattr
 _EXPORTS: dict[str, str] = {
     **dict.fromkeys(
         ["TOY_DATASETS", "make_circles", "make_gaussian_blobs", "make_moons", "make_spiral",
-         "make_toy_dataset", "make_xor"],
+         "make_toy_dataset", "make_xor", "noisy_sine", "sine"],
         "toy",
     ),
     **dict.fromkeys(["simulate_flat_prices", "simulate_purchases"], "tabular"),

@@ -11,7 +11,7 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
-from ..validation import check_scalar
+from ..validation import check_rng, check_scalar, rng_argument
 
 #: € = 35,000 + 8,500 × size (m²) + 10,000 × rooms + 5,000 × floor, so that the course's first
 #: flat (100 m², 5 rooms, floor 1) costs 940,000 €.
@@ -29,23 +29,20 @@ PURCHASE_WEIGHTS_AGE_INCOME = pd.Series(
 )
 
 
-def _check_n_seed(n, seed, minimum: int) -> None:
-    check_scalar(n, "n", kind=Integral, low=minimum)
-    check_scalar(seed, "seed", kind=Integral, low=0)
-
-
-def simulate_flat_prices(n: int = 200, *, noise_std: float = 30_000.0, seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:
+def simulate_flat_prices(n: int = 200, *, noise_std: float = 30_000.0, rng=0,
+                         seed: int | None = None) -> tuple[pd.DataFrame, pd.Series]:
     """A table of ``n`` Paris-like flats and their prices, and the weights that generated it.
 
     Columns: ``size_m2`` (m², 15–200), ``rooms`` (1–8, about one per 20 m²), ``floor`` (0–7)
     and ``price_eur`` (€, rounded to the nearest thousand) =
     :data:`FLAT_PRICE_WEIGHTS` · (1, size, rooms, floor) + Gaussian noise of ``noise_std`` €.
     Returns ``(table, true_weights)``; ``true_weights`` is indexed
-    ``intercept, size_m2, rooms, floor``.
+    ``intercept, size_m2, rooms, floor``. ``rng``: an int seed, a numpy Generator or None
+    (``seed`` is its older name).
     """
-    _check_n_seed(n, seed, minimum=1)
+    check_scalar(n, "n", kind=Integral, low=1)
     check_scalar(noise_std, "noise_std", low=0.0)
-    rng = np.random.default_rng(seed)
+    rng = check_rng(rng_argument(rng, seed))
     size = np.clip(np.round(rng.lognormal(np.log(55.0), 0.45, n)), 15, 200)
     rooms = np.clip(np.round(size / 20.0 + rng.normal(0.0, 0.6, n)), 1, 8)
     floor = rng.integers(0, 8, n).astype(float)
@@ -62,18 +59,20 @@ def simulate_flat_prices(n: int = 200, *, noise_std: float = 30_000.0, seed: int
     return table, FLAT_PRICE_WEIGHTS.copy()
 
 
-def simulate_purchases(n: int = 200, *, with_income: bool = False, seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:
+def simulate_purchases(n: int = 200, *, with_income: bool = False, rng=0,
+                       seed: int | None = None) -> tuple[pd.DataFrame, pd.Series]:
     """Customers' ages (and incomes) and whether each bought the product, from a logistic model.
 
     Columns: ``age`` (years, 18–70), ``income_keur`` (k€ per year, only with
     ``with_income=True``) and ``purchased`` (0/1), drawn with
     P(purchased | x) = σ(w · (1, x)) for the weights :data:`PURCHASE_WEIGHTS_AGE` or
-    :data:`PURCHASE_WEIGHTS_AGE_INCOME`. Returns ``(table, true_weights)``.
+    :data:`PURCHASE_WEIGHTS_AGE_INCOME`. Returns ``(table, true_weights)``. ``rng``: an int
+    seed, a numpy Generator or None (``seed`` is its older name).
     """
-    _check_n_seed(n, seed, minimum=2)
+    check_scalar(n, "n", kind=Integral, low=2)
     if not isinstance(with_income, bool):
         raise TypeError(f"with_income must be True or False, got {type(with_income).__name__}")
-    rng = np.random.default_rng(seed)
+    rng = check_rng(rng_argument(rng, seed))
     age = rng.integers(18, 71, n).astype(float)
     columns = {"age": age.astype(int)}
     if with_income:

@@ -1,4 +1,4 @@
-"""Two-dimensional toy classification problems, as in TensorFlow Playground.
+"""Toy data: two-dimensional classification problems, as in TensorFlow Playground, and a noisy sine.
 
 Every generator returns ``X`` of shape (n_samples, 2), float64, with the clean points inside
 [−1, 1]² (except the Gaussian blobs' tails: about 1.4 % of their clean points fall outside), and
@@ -7,6 +7,9 @@ allows, in random order. ``noise`` is the standard deviation of Gaussian
 noise added to each coordinate, in the same units as X.
 
 >>> X, y = make_toy_dataset("spiral", n_samples=200, noise=0.05, rng=0)
+
+The overfitting chapter's regression problem is :func:`noisy_sine`, the classic example of Bishop's
+*Pattern Recognition and Machine Learning* (§1.1): ``y = sin(2πx) + ε`` with ``x`` in [0, 1].
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ __all__ = [
     "make_spiral",
     "make_toy_dataset",
     "make_xor",
+    "noisy_sine",
+    "sine",
 ]
 
 
@@ -118,3 +123,27 @@ def make_toy_dataset(name: str, n_samples: int = 200, noise: float = 0.1, rng=No
     """The toy problem called ``name`` (one of :data:`TOY_DATASETS`): ``X`` (n, 2), ``y`` (n,)."""
     check_choice(name, "name", TOY_DATASETS)
     return _GENERATORS[name](n_samples, noise, rng)
+
+
+def sine(x) -> np.ndarray:
+    """The noiseless curve sin(2πx), shape of ``x``."""
+    return np.sin(2 * np.pi * np.asarray(x, dtype=float))
+
+
+def noisy_sine(n_samples: int, noise: float = 0.25, rng=None, *,
+               stratified: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` (n,) uniform in [0, 1], sorted, and ``y = sin(2πx) + ε`` (n,) with ε ~ N(0, noise²).
+
+    ``stratified=True`` draws one ``x`` uniformly in each of the ``n`` equal slices of [0, 1]: still
+    random, but without the large gaps that a few uniform draws can leave.
+    """
+    check_scalar(n_samples, "n_samples", kind=Integral, low=1)
+    check_scalar(noise, "noise", low=0.0)
+    if not isinstance(stratified, (bool, np.bool_)):
+        raise TypeError(f"stratified must be True or False, got {stratified!r}")
+    rng = check_rng(rng)
+    if stratified:
+        x = (np.arange(n_samples) + rng.uniform(0.0, 1.0, n_samples)) / n_samples
+    else:
+        x = np.sort(rng.uniform(0.0, 1.0, n_samples))
+    return x, sine(x) + rng.normal(0.0, noise, n_samples)

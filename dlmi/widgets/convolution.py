@@ -6,128 +6,28 @@ window on it, the kernel, the element-wise products with their sum, and the outp
 the pixel that sum becomes. Settings that cannot work (a kernel larger than the padded input,
 a stride that does not tile it) are flagged in words, never raised.
 
-``convolution_step`` is the pure function behind it (tests call it directly);
+``dlmi.conv.convolution_step`` is the pure function behind it (tests call it directly);
 ``ConvolutionFigure.update`` redraws in place; ``convolution_widget`` only adds the controls.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from numbers import Integral
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from ..conv import KERNELS, conv2d, output_size
-from ..validation import as_array, check_choice, check_scalar
+from ..conv import KERNELS, ConvolutionStep, convolution_step, make_kernel, resize_image
+from ..validation import as_array, check_choice
 from ..viz import PALETTE, figure_image
 from .live import LiveImage
 
-__all__ = ["ConvolutionFigure", "ConvolutionStep", "convolution_step", "convolution_widget", "make_kernel",
-           "resize_image"]
-
-#: Kernels defined for any size; the others (``dlmi.conv.KERNELS``) exist only as 3×3.
-ANY_SIZE = ("identity", "box blur")
+__all__ = ["ConvolutionFigure", "convolution_widget"]
 
 #: Kernels up to this size get their values written in the cells (3 × 25 numbers for 5×5);
 #: beyond, writing them would cost more than the 100 ms an update may take.
 _ANNOTATE_UP_TO = 5
-
-
-def make_kernel(name: str, size: int = 3) -> np.ndarray:
-    """The kernel ``name`` as a (size, size) float64 array.
-
-    "identity" and "box blur" exist for any size; the kernels of ``dlmi.conv.KERNELS`` are 3×3
-    and raise ``ValueError`` for another size.
-    """
-    check_choice(name, "name", tuple(KERNELS))
-    check_scalar(size, "size", kind=Integral, low=1)
-    if name == "identity":
-        kernel = np.zeros((size, size))
-        kernel[size // 2, size // 2] = 1.0
-        return kernel
-    if name == "box blur":
-        return np.full((size, size), 1.0 / size**2)
-    if size != 3:
-        raise ValueError(f"the {name!r} kernel is 3×3; kernel size {size} needs 'identity' or 'box blur'")
-    return KERNELS[name].astype(np.float64)
-
-
-def resize_image(image, size: int) -> np.ndarray:
-    """``image`` (H, W) resampled to (size, size): each output pixel is the mean of the input pixels it
-    overlaps (a box filter, so upsampling blends neighbouring pixels rather than repeating them)."""
-    image = as_array(image, "image", ndim=2)
-    check_scalar(size, "size", kind=Integral, low=1)
-    rows = np.linspace(0, image.shape[0], size + 1)
-    cols = np.linspace(0, image.shape[1], size + 1)
-    out = np.empty((size, size))
-    for i in range(size):
-        r0, r1 = int(rows[i]), max(int(rows[i]) + 1, int(np.ceil(rows[i + 1])))
-        for j in range(size):
-            c0, c1 = int(cols[j]), max(int(cols[j]) + 1, int(np.ceil(cols[j + 1])))
-            out[i, j] = image[r0:r1, c0:c1].mean()
-    return out
-
-
-@dataclass(frozen=True)
-class ConvolutionStep:
-    """One position of the window: everything the explorer shows.
-
-    ``padded`` (H + 2P, W + 2P) input with its zeros; ``kernel`` (k, k); ``output`` the whole
-    (H', W') map; ``row``, ``col`` the output pixel computed here and ``window`` (k, k) the
-    patch under the kernel for it, ``products`` = window · kernel element-wise and ``value``
-    their sum (= ``output[row, col]``). When the settings are impossible, ``problem`` says why
-    and ``output``, ``window``, ``products`` and ``value`` are None.
-    """
-
-    padded: np.ndarray
-    kernel: np.ndarray
-    stride: int
-    padding: int
-    output: np.ndarray | None = None
-    row: int = 0
-    col: int = 0
-    window: np.ndarray | None = None
-    products: np.ndarray | None = None
-    value: float | None = None
-    problem: str | None = None
-
-    @property
-    def n_positions(self) -> int:
-        """How many output pixels (window positions) there are; 0 when the settings are impossible."""
-        return 0 if self.output is None else self.output.size
-
-
-def convolution_step(image, kernel, *, stride: int = 1, padding: int = 0, position: int = 0) -> ConvolutionStep:
-    """The convolution of ``image`` (H, W) by ``kernel`` (k, k), seen at output pixel ``position``.
-
-    ``position`` counts output pixels in reading order (row by row) and wraps around, so a
-    slider or a "play" button can sweep it. Impossible settings give a step whose ``problem``
-    explains them instead of an exception; only wrongly typed arguments raise.
-    """
-    image = as_array(image, "image", ndim=2)
-    kernel = as_array(kernel, "kernel", ndim=2)
-    check_scalar(stride, "stride", kind=Integral)
-    check_scalar(padding, "padding", kind=Integral)
-    check_scalar(position, "position", kind=Integral, low=0)
-    padded = np.pad(image, max(padding, 0))
-    base = ConvolutionStep(padded=padded, kernel=kernel, stride=stride, padding=padding)
-    if kernel.shape[0] != kernel.shape[1]:
-        return replace(base, problem=f"the kernel must be square, got shape {kernel.shape}")
-    try:
-        for axis in (0, 1):
-            output_size(image.shape[axis], kernel.shape[axis], stride, padding, exact=True)
-    except ValueError as exc:
-        return replace(base, problem=str(exc))
-    output = conv2d(image, kernel, stride=stride, padding=padding)
-    row, col = divmod(position % output.size, output.shape[1])
-    k = kernel.shape[0]
-    window = padded[row * stride: row * stride + k, col * stride: col * stride + k]
-    products = window * kernel
-    return ConvolutionStep(padded=padded, kernel=kernel, stride=stride, padding=padding, output=output, row=row,
-                           col=col, window=window, products=products, value=float(products.sum()))
 
 
 def _fmt(value: float) -> str:

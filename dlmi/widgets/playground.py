@@ -3,8 +3,8 @@
 Three pure functions do the work and are what the tests and ``benchmarks/playground.py`` call:
 
 * :func:`init_state` — configuration → a fresh state (data split, untrained network);
-* :func:`train_steps` — state → new state after ``n`` mini-batch SGD steps (the input state is
-  left untouched);
+* :func:`train_steps` — state → new state after ``n`` mini-batch SGD steps of
+  :func:`dlmi.nn.fit` (the input state is left untouched);
 * :func:`draw_playground` — state → figure: draws the decision surface, the train and test
   points and the loss curves, or, given the view of a previous call, only moves its artists.
 
@@ -16,7 +16,7 @@ the instructor's one-click scenarios, each with the test accuracy its lesson pre
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field, replace
+from dataclasses import InitVar, dataclass, field, replace
 from numbers import Integral
 
 import numpy as np
@@ -24,31 +24,24 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
 from matplotlib.figure import Figure
 
-from .. import nn
+from .. import nn, optim
 from ..data.toy import TOY_DATASETS, make_toy_dataset
-from ..validation import as_array, check_choice, check_positive, check_rng, check_scalar
+from ..validation import as_array, check_choice, check_positive, check_scalar, rng_argument
 from ..viz import PALETTE, encode_image
 from .live import LiveImage
 
 __all__ = [
-    "ACTIVATIONS",
     "PRESETS",
     "PlaygroundConfig",
     "PlaygroundState",
     "PlaygroundView",
     "Preset",
-    "accuracy",
-    "build_network",
     "draw_playground",
     "init_state",
     "plot_decision_surface",
     "playground_widget",
-    "predict_proba",
     "train_steps",
 ]
-
-#: Hidden-layer activations offered; "linear" means no activation at all.
-ACTIVATIONS: dict[str, type[nn.Module] | None] = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "linear": None}
 
 #: Light blue (class 0) → white → light orange (class 1): the course palette's first two
 #: colours mixed with white, so that the points (full colours) stand out on the surface.
@@ -63,8 +56,10 @@ class PlaygroundConfig:
     """Everything the playground's controls set.
 
     ``hidden`` lists the widths of the hidden layers (``()``: no hidden layer, i.e. logistic
-    regression); ``l2`` is λ in J + (λ/2) Σ W² (weights only, not biases); ``noise`` is the
-    standard deviation of the points' noise; ``test_fraction`` the share held out for testing.
+    regression); ``activation`` is one of ``dlmi.nn.ACTIVATIONS``; ``l2`` is λ in J + (λ/2) Σ θ²
+    (SGD's weight decay, on every parameter as in torch); ``noise`` is the standard deviation of
+    the points' noise; ``test_fraction`` the share held out for testing; ``rng`` the int seed of
+    the data, the initial weights and the mini-batches (``seed=`` is accepted as its older name).
     """
 
     dataset: str = "circles"
@@ -76,9 +71,11 @@ class PlaygroundConfig:
     learning_rate: float = 0.1
     l2: float = 0.0
     batch_size: int = 10
-    seed: int = 0
+    rng: int = 0
+    seed: InitVar[int | None] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, seed: int | None) -> None:
+        object.__setattr__(self, "rng", rng_argument(self.rng, seed))
         check_choice(self.dataset, "dataset", TOY_DATASETS)
         check_scalar(self.noise, "noise", low=0.0, high=1.0)
         check_scalar(self.n_samples, "n_samples", kind=Integral, low=10)
@@ -87,11 +84,11 @@ class PlaygroundConfig:
             raise TypeError(f"hidden must be a tuple of layer widths, got {type(self.hidden).__name__}")
         for i, width in enumerate(self.hidden):
             check_scalar(width, f"hidden[{i}]", kind=Integral, low=1)
-        check_choice(self.activation, "activation", list(ACTIVATIONS))
+        check_choice(self.activation, "activation", list(nn.ACTIVATIONS))
         check_positive(self.learning_rate, "learning_rate")
         check_scalar(self.l2, "l2", low=0.0)
         check_scalar(self.batch_size, "batch_size", kind=Integral, low=1)
-        check_scalar(self.seed, "seed", kind=Integral, low=0)
+        check_scalar(self.rng, "rng", kind=Integral, low=0)
 
 
 @dataclass(frozen=True)
@@ -110,8 +107,8 @@ class PlaygroundState:
     """A snapshot of the playground: the configuration, the data, the network and its history.
 
     ``history`` maps "step", "train_loss", "test_loss" to equally long lists (one entry per
-    call of :func:`train_steps`); ``diverged`` is set when the loss or the weights stop being
-    finite, and the training then stops.
+    call of :func:`train_steps`); ``diverged`` is set when the outputs, the loss or the weights
+    stop being finite, and the training then stops; ``status`` says so in words.
     """
 
     config: PlaygroundConfig
@@ -124,100 +121,55 @@ class PlaygroundState:
     step: int = 0
     history: dict[str, list[float]] = field(default_factory=dict)
     diverged: bool = False
-
-
-def build_network(hidden: tuple[int, ...], activation: str, rng) -> nn.Sequential:
-    """2 inputs → ``hidden`` layers with ``activation`` → 1 logit. He init for ReLU, else Xavier."""
-    check_choice(activation, "activation", list(ACTIVATIONS))
-    rng = check_rng(rng)
-    init = "he" if activation == "relu" else "xavier"
-    widths = [2, *hidden]
-    layers: list[nn.Module] = []
-    for d_in, d_out in zip(widths[:-1], widths[1:]):
-        layers.append(nn.Linear(d_in, d_out, rng=rng, init=init))
-        if ACTIVATIONS[activation] is not None:
-            layers.append(ACTIVATIONS[activation]())
-    layers.append(nn.Linear(widths[-1], 1, rng=rng, init="xavier"))
-    return nn.Sequential(*layers)
-
-
-def predict_proba(model: nn.Module, X) -> np.ndarray:
-    """P(class 1 | x) = σ(network output) for each row of X (n, 2) → (n,)."""
-    X = as_array(X, "X", ndim=2)
-    with np.errstate(over="ignore", invalid="ignore"):
-        return nn.sigmoid(model.forward(X)[:, 0])
-
-
-def accuracy(model: nn.Module, X, y) -> float:
-    """Share of points whose predicted class (P > 0.5) equals the label, in [0, 1]."""
-    return float(np.mean((predict_proba(model, X) > 0.5) == (np.asarray(y) == 1)))
-
-
-def _losses(state: PlaygroundState) -> tuple[float, float]:
-    """Binary cross-entropy on the training and the test set (without the L2 term)."""
-    loss = nn.BCEWithLogitsLoss()
-    with np.errstate(over="ignore", invalid="ignore"):
-        out_train, out_test = state.model.forward(state.X_train), state.model.forward(state.X_test)
-    if not (np.isfinite(out_train).all() and np.isfinite(out_test).all()):
-        return float("nan"), float("nan")
-    return (
-        loss.forward(out_train, state.y_train[:, None].astype(float)),
-        loss.forward(out_test, state.y_test[:, None].astype(float)),
-    )
+    status: str = "step 0"
 
 
 def init_state(config: PlaygroundConfig | None = None) -> PlaygroundState:
-    """Draw the data set, split it, build an untrained network: the playground at step 0."""
+    """Draw the data set, split it, build an untrained network: the playground at step 0.
+
+    The network is ``dlmi.nn.mlp`` with 2 inputs, ``config.hidden`` and 1 logit; He
+    initialisation for ReLU layers, else Xavier (and Xavier for the output layer).
+    """
     config = PlaygroundConfig() if config is None else config
     if not isinstance(config, PlaygroundConfig):
         raise TypeError(f"config must be a PlaygroundConfig, got {type(config).__name__}")
-    rng = np.random.default_rng(config.seed)
+    rng = np.random.default_rng(config.rng)
     X, y = make_toy_dataset(config.dataset, config.n_samples, config.noise, rng)
     n_test = min(max(1, round(config.test_fraction * len(y))), len(y) - 1)
-    model = build_network(config.hidden, config.activation, rng)
+    hidden_init = "he" if config.activation == "relu" else "xavier"
+    model = nn.mlp([2, *config.hidden, 1], config.activation, init=[hidden_init] * len(config.hidden) + ["xavier"],
+                   rng=rng)
     state = PlaygroundState(config, model, X[n_test:], y[n_test:], X[:n_test], y[:n_test], rng)
-    train_loss, test_loss = _losses(state)
-    return replace(state, history={"step": [0], "train_loss": [train_loss], "test_loss": [test_loss]})
+    return _advance(state, 0)
 
 
 def train_steps(state: PlaygroundState, n_steps: int) -> PlaygroundState:
-    """``n_steps`` steps of mini-batch SGD with L2 from ``state``; returns a new state.
+    """``n_steps`` steps of mini-batch SGD from ``state`` (``dlmi.nn.fit``); returns a new state.
 
-    Each step draws ``batch_size`` training points at random, computes ∂J/∂W by backprop
-    and applies W ← W − η (∂J/∂W + λ W). ``state`` itself is not modified.
+    Each step draws ``batch_size`` training points at random, computes ∂J/∂W by backprop and
+    applies W ← W − η (∂J/∂W + λ W) (SGD with weight decay λ = ``l2``). ``state`` itself is not
+    modified.
     """
     check_scalar(n_steps, "n_steps", kind=Integral, low=0)
     if state.diverged or n_steps == 0:
         return state
-    model, rng = copy.deepcopy(state.model), copy.deepcopy(state.rng)
+    return _advance(state, n_steps)
+
+
+def _advance(state: PlaygroundState, n_steps: int) -> PlaygroundState:
+    """Train a copy of ``state``'s network and generator ``n_steps`` steps; append the losses to the history."""
+    model, rng = copy.deepcopy((state.model, state.rng))
     cfg = state.config
-    loss = nn.BCEWithLogitsLoss()
-    targets = state.y_train[:, None].astype(float)
-    batch = min(cfg.batch_size, len(targets))
-    weight_names = [name for name in model.params if name.endswith(".W")]
-    diverged = False
-    with np.errstate(over="ignore", invalid="ignore"):
-        for _ in range(n_steps):
-            idx = rng.choice(len(targets), size=batch, replace=False)
-            out = model.forward(state.X_train[idx])
-            if not np.isfinite(out).all():
-                diverged = True
-                break
-            loss.forward(out, targets[idx])
-            model.backward(loss.backward())
-            for name, w in model.params.items():
-                g = model.grads[name]
-                if cfg.l2 and name in weight_names:
-                    g = g + cfg.l2 * w
-                w -= cfg.learning_rate * g
-    new = replace(state, model=model, rng=rng, step=state.step + n_steps)
-    train_loss, test_loss = _losses(new)
-    finite_weights = all(np.isfinite(w).all() for w in model.parameters())
-    diverged = diverged or not finite_weights or not np.isfinite(train_loss)
-    history = {key: [*values] for key, values in state.history.items()}
-    for key, value in (("step", new.step), ("train_loss", train_loss), ("test_loss", test_loss)):
-        history[key].append(value)
-    return replace(new, history=history, diverged=diverged)
+    run = nn.fit(model, nn.BCEWithLogitsLoss(), state.X_train, state.y_train[:, None].astype(float),
+                 optimizer=optim.SGD(model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.l2),
+                 steps=n_steps, batch_size=cfg.batch_size, val=(state.X_test, state.y_test[:, None].astype(float)),
+                 rng=rng)
+    train_loss, test_loss = (np.nan, np.nan) if run.diverged else (run.train_loss[-1], run.val_loss[-1])
+    step = state.step + n_steps
+    history = {key: [*state.history.get(key, []), value]
+               for key, value in (("step", step), ("train_loss", train_loss), ("test_loss", test_loss))}
+    return replace(state, model=model, rng=rng, step=step, history=history, diverged=run.diverged,
+                   status=run.status if run.diverged else f"step {step}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -316,7 +268,7 @@ def plot_decision_surface(
     """
     check_scalar(resolution, "resolution", kind=Integral, low=2)
     grid = _grid(resolution)
-    proba = predict_proba(model, grid).reshape(resolution, resolution)
+    proba = nn.predict_proba(model, grid).reshape(resolution, resolution)
     image = ax.imshow(
         proba, origin="lower", cmap=CLASS_CMAP, vmin=0, vmax=1, extent=(-EXTENT, EXTENT, -EXTENT, EXTENT),
         interpolation="bilinear", aspect="equal",
@@ -340,8 +292,8 @@ def _scatter(ax, X, y, *, marker: str):
 def _title(state: PlaygroundState) -> str:
     if state.diverged:
         return f"step {state.step}: training diverged — lower the learning rate"
-    train = accuracy(state.model, state.X_train, state.y_train)
-    test = accuracy(state.model, state.X_test, state.y_test)
+    train = nn.accuracy(state.model, state.X_train, state.y_train)
+    test = nn.accuracy(state.model, state.X_test, state.y_test)
     return f"step {state.step}: train accuracy {train:.0%}, test {test:.0%}"
 
 
@@ -355,7 +307,7 @@ def draw_playground(state: PlaygroundState, view: PlaygroundView | None = None, 
     if view is None:
         view = PlaygroundView(state, resolution)
     n = view.resolution
-    proba = np.full(n * n, 0.5) if state.diverged else predict_proba(state.model, view.grid)
+    proba = np.full(n * n, 0.5) if state.diverged else nn.predict_proba(state.model, view.grid)
     view.surface.set_data(np.nan_to_num(proba, nan=0.5).reshape(n, n))
     steps = np.asarray(state.history["step"], dtype=float)
     view.train_curve.set_data(steps, state.history["train_loss"])
@@ -443,7 +395,7 @@ def playground_widget(config: PlaygroundConfig | None = None, *, steps_per_frame
         "test_fraction": slider(widgets.FloatSlider, value=config.test_fraction, min=0.1, max=0.9, step=0.05, description="test fraction"),
         "n_layers": slider(widgets.IntSlider, value=len(config.hidden), min=0, max=4, description="hidden layers"),
         "units": slider(widgets.IntSlider, value=max(config.hidden, default=4), min=1, max=64, description="units per layer"),
-        "activation": widgets.Dropdown(options=list(ACTIVATIONS), value=config.activation, description="activation", style=style, layout=layout),
+        "activation": widgets.Dropdown(options=list(nn.ACTIVATIONS), value=config.activation, description="activation", style=style, layout=layout),
         "learning_rate": slider(widgets.FloatLogSlider, value=config.learning_rate, base=10, min=-3, max=1.5, step=0.01, description="learning rate", readout_format=".3g"),
         "l2": widgets.Dropdown(options=L2_CHOICES, value=config.l2 if config.l2 in L2_CHOICES else 0.0, description="L2 (λ)", style=style, layout=layout),
         "batch_size": slider(widgets.IntSlider, value=config.batch_size, min=1, max=64, description="batch size"),
@@ -494,7 +446,7 @@ def playground_widget(config: PlaygroundConfig | None = None, *, steps_per_frame
             widget.unobserve(control_changed, names="value")
             widget.value = values[name]
             widget.observe(control_changed, names="value")
-        holder["config"] = replace(cfg, seed=holder["config"].seed)  # exactly the preset (even where a slider
+        holder["config"] = replace(cfg, rng=holder["config"].rng)  # exactly the preset (even where a slider
         # rounds its value), drawn with the widget's seed
         reset()
 

@@ -18,7 +18,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.contour import QuadContourSet
 from matplotlib.figure import Figure
 
-from ..linear import Descent, add_bias, gradient_descent, squared_error_cost, squared_error_gradient
+from ..linear import Descent, add_bias, cost_grid, descend_cost, squared_error_cost, squared_error_gradient
 from ..validation import as_array, check_positive, check_scalar, check_X_y
 from ..viz import PALETTE, figure_image
 from .live import LiveImage
@@ -27,13 +27,6 @@ from .live import LiveImage
 #: J''(w1) = 2), the four behaviours of the course: each step multiplies the distance to the
 #: minimum by 1 − 2η, i.e. 0.98, 0.4, −0.8 and −2.
 LEARNING_RATE_PRESETS: dict[str, float] = {"too small": 0.01, "good": 0.3, "oscillates": 0.9, "diverges": 1.5}
-
-
-def cost_grid(cost: Callable[[np.ndarray], float], w0_values, w1_values) -> np.ndarray:
-    """``J`` on a grid: entry ``[i, j]`` is ``cost([w0_values[j], w1_values[i]])``, shape (len(w1), len(w0))."""
-    w0_values = as_array(w0_values, "w0_values", ndim=1)
-    w1_values = as_array(w1_values, "w1_values", ndim=1)
-    return np.array([[cost(np.array([w0, w1])) for w0 in w0_values] for w1 in w1_values])
 
 
 def plot_cost_contour(
@@ -150,7 +143,7 @@ class LearningRateFigure:
     """Gradient descent on the one-parameter cost ``J(w1) = (1/n) Σᵢ (yᵢ − w1 xᵢ)²`` for one learning rate.
 
     Left: the parabola J(w1) and the iterates on it; right: how far J is above its minimum,
-    step after step (log scale). ``update(lr)`` runs :func:`dlmi.linear.gradient_descent`
+    step after step (log scale). ``update(lr)`` runs :func:`dlmi.linear.descend_cost`
     from ``w_init`` for ``n_steps`` steps, redraws, writes the status in the title and returns
     the run. With standardised ``x`` and ``y`` the presets of
     :data:`LEARNING_RATE_PRESETS` show their four behaviours.
@@ -191,7 +184,7 @@ class LearningRateFigure:
     def update(self, lr: float) -> Descent:
         """Run gradient descent with learning rate ``lr`` and show it; return the run."""
         check_positive(lr, "lr")
-        run = gradient_descent(
+        run = descend_cost(
             lambda w: squared_error_cost(w, self._X, self._y),
             lambda w: squared_error_gradient(w, self._X, self._y),
             [self.w_init],

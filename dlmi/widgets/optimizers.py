@@ -1,10 +1,11 @@
-"""Notebook 06's interactive figure: optimisers racing on a loss surface, with learning-rate and momentum sliders.
+"""Notebook 06's interactive figure: optimizers racing on a loss surface, with learning-rate and momentum sliders.
 
-:func:`race` is the pure computation (settings → one :class:`~dlmi.surfaces.Trajectory` per
-optimiser); :class:`OptimiserRaceFigure` draws the contour plot and the loss curves once and,
-in ``update``, recomputes the trajectories and only moves the lines, so that a slider step
-costs about 300 optimiser steps and one redraw (``benchmarks/optim_widgets.py`` times it).
-:func:`optimiser_race_widget` adds the sliders and the :data:`PRESETS`.
+:func:`dlmi.surfaces.race` is the pure computation (settings → one
+:class:`~dlmi.surfaces.Trajectory` per optimizer); :class:`OptimizerRaceFigure` draws the
+contour plot and the loss curves once and, in ``update``, recomputes the trajectories and only
+moves the lines, so that a slider step costs about 300 optimizer steps and one redraw
+(``benchmarks/optim_widgets.py`` times it). :func:`optimizer_race_widget` adds the sliders and
+the :data:`PRESETS`.
 
 Gradient descent's learning rate and the adaptive methods' learning rate are two sliders
 because they are different quantities: GD moves by η × gradient (η in units of θ²/J), while
@@ -20,15 +21,14 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..surfaces import LABELS, ROUTES, Surface, Trajectory, get_surface, optimize_on_surface
-from ..validation import check_choice, check_positive, check_scalar
+from ..optim import OPTIMIZERS
+from ..surfaces import SLIDES_OPTIMIZERS, Surface, Trajectory, get_surface, race
+from ..validation import check_choice
 from ..viz import PALETTE, encode_image
 from .live import LiveImage
 
-#: What a race shows by default: the optimisers of the slides.
-OPTIMISERS: tuple[str, ...] = ("gd", "momentum", "adagrad", "adadelta", "rmsprop", "adam")
-
-COLOURS = dict(zip(ROUTES, (PALETTE[7], PALETTE[0], PALETTE[5], PALETTE[2], PALETTE[4], PALETTE[1], PALETTE[3])))
+#: One colour per optimizer of ``dlmi.optim.OPTIMIZERS``, the same in every figure.
+COLOURS = dict(zip(OPTIMIZERS, (PALETTE[7], PALETTE[0], PALETTE[5], PALETTE[2], PALETTE[4], PALETTE[1], PALETTE[3])))
 
 #: Slider defaults for each surface: learning rates that work, and the number of steps shown.
 SETTINGS: dict[str, dict] = {
@@ -63,39 +63,8 @@ PRESETS: dict[str, dict] = {
         "surface": "local minima", "optimizers": ("gd", "momentum"), "lr": 0.1, "adaptive_lr": 0.1, "momentum": 0.9,
         "steps": 200},
     "all six on the quadratic": {
-        "surface": "quadratic", "optimizers": OPTIMISERS, **SETTINGS["quadratic"]},
+        "surface": "quadratic", "optimizers": SLIDES_OPTIMIZERS, **SETTINGS["quadratic"]},
 }
-
-
-def race(surface: str | Surface = "quadratic", optimizers: Sequence[str] = OPTIMISERS, *, lr: float,
-         adaptive_lr: float, momentum: float, steps: int, start=None) -> dict[str, Trajectory]:
-    """Run each optimiser of ``optimizers`` from the same start; return their trajectories by name.
-
-    ``lr`` is the learning rate of ``"gd"``, ``"momentum"`` and ``"nesterov"`` (with
-    ``momentum``); ``adaptive_lr`` that of ``"adagrad"``, ``"rmsprop"`` and ``"adam"``;
-    ``"adadelta"`` keeps torch's ``lr=1``.
-    """
-    surface = get_surface(surface)
-    check_positive(lr, "lr")
-    check_positive(adaptive_lr, "adaptive_lr")
-    check_scalar(momentum, "momentum", low=0.0, high=1.0, high_inclusive=False)
-    for i, name in enumerate(optimizers):
-        check_choice(name, f"optimizers[{i}]", tuple(ROUTES))
-    hyper = {
-        "gd": {"lr": lr},
-        "momentum": {"lr": lr, "momentum": momentum},
-        # Nesterov with no momentum is plain gradient descent, which torch's SGD spells nesterov=False
-        "nesterov": {"lr": lr, "momentum": momentum} if momentum > 0 else {"lr": lr},
-        "adagrad": {"lr": adaptive_lr},
-        "adadelta": {},
-        "rmsprop": {"lr": adaptive_lr},
-        "adam": {"lr": adaptive_lr},
-    }
-    routes = {"nesterov": "nesterov" if momentum > 0 else "gd"}
-    return {
-        name: optimize_on_surface(routes.get(name, name), surface, start, steps, **hyper[name])
-        for name in optimizers
-    }
 
 
 def contour_levels(surface: Surface, Z: np.ndarray, n_levels: int = 24) -> np.ndarray:
@@ -148,15 +117,16 @@ class BlittedFigure:
         return encode_image(self.render(), format)
 
 
-class OptimiserRaceFigure(BlittedFigure):
+class OptimizerRaceFigure(BlittedFigure):
     """Left: trajectories on the contour plot of ``surface``; right: J − min J against the step.
 
-    ``update(lr=..., adaptive_lr=..., momentum=..., steps=...)`` recomputes :func:`race` for
-    the optimisers of ``optimizers``, moves the lines, writes the settings (and who diverged)
+    ``update(lr=..., adaptive_lr=..., momentum=..., steps=...)`` recomputes
+    :func:`dlmi.surfaces.race` for
+    the optimizers of ``optimizers``, moves the lines, writes the settings (and who diverged)
     in the title and returns the trajectories. ``set_surface`` redraws for another surface.
     """
 
-    def __init__(self, surface: str | Surface = "quadratic", optimizers: Sequence[str] = OPTIMISERS,
+    def __init__(self, surface: str | Surface = "quadratic", optimizers: Sequence[str] = SLIDES_OPTIMIZERS,
                  grid_size: int = 160):
         super().__init__((15.0, 6.0))
         self.ax_path, self.ax_loss = self.figure.subplots(1, 2, gridspec_kw={"width_ratios": (1.25, 1)})
@@ -172,7 +142,7 @@ class OptimiserRaceFigure(BlittedFigure):
         if optimizers is not None:
             self.optimizers = tuple(optimizers)
         for name in self.optimizers:
-            check_choice(name, "optimizers", tuple(ROUTES))
+            check_choice(name, "optimizers", tuple(OPTIMIZERS))
         ax, s = self.ax_path, self.surface
         ax.clear()
         self.ax_loss.clear()
@@ -184,7 +154,7 @@ class OptimiserRaceFigure(BlittedFigure):
         ax.set_title(f"${s.formula}$   (○ start, ★ minimum)")
         self.paths, self.losses = {}, {}
         for name in self.optimizers:
-            style = {"color": COLOURS[name], "label": LABELS[name]}
+            style = {"color": COLOURS[name], "label": OPTIMIZERS[name].label}
             (self.paths[name],) = ax.plot([], [], "-o", ms=2.5, lw=1.6, **style)
             (self.losses[name],) = self.ax_loss.plot([], [], lw=2, **style)
         self.ax_loss.legend(loc="upper right", fontsize=11)
@@ -206,7 +176,7 @@ class OptimiserRaceFigure(BlittedFigure):
         if limits != (self.ax_loss.get_xlim(), self.ax_loss.get_ylim()):
             self.ax_loss.set(xlim=limits[0], ylim=limits[1])
             self.invalidate()
-        diverged = [LABELS[n] + " " + r.status.split(":")[0] for n, r in runs.items() if r.diverged]
+        diverged = [OPTIMIZERS[n].label + " " + r.status.split(":")[0] for n, r in runs.items() if r.diverged]
         self.readout.set_text(
             f"η (GD, momentum) = {lr:.3g}, μ = {momentum:.2f}, η (adaptive) = {adaptive_lr:.3g}"
             + (" — " + "; ".join(diverged) if diverged else "")
@@ -239,12 +209,12 @@ def _summary(runs: dict[str, Trajectory], surface: Surface) -> str:
     cells = []
     for name, run in runs.items():
         gap = run.values[-1] - surface.min_value
-        cells.append(f"<b>{LABELS[name]}</b>: {'diverged' if run.diverged else f'J − min J = {gap:.2g}'}")
+        cells.append(f"<b>{OPTIMIZERS[name].label}</b>: {'diverged' if run.diverged else f'J − min J = {gap:.2g}'}")
     return " · ".join(cells)
 
 
-def optimiser_race_widget(preset: str = "all six on the quadratic"):
-    """Preset menu, log sliders for both learning rates, momentum and steps over an :class:`OptimiserRaceFigure`.
+def optimizer_race_widget(preset: str = "all six on the quadratic"):
+    """Preset menu, log sliders for both learning rates, momentum and steps over an :class:`OptimizerRaceFigure`.
 
     Displays the controls and the figure in its ``preset`` state (also what a headless run
     shows); returns the ``ipywidgets.VBox`` of controls and readout.
@@ -253,7 +223,7 @@ def optimiser_race_widget(preset: str = "all six on the quadratic"):
 
     check_choice(preset, "preset", tuple(PRESETS))
     settings = PRESETS[preset]
-    view = OptimiserRaceFigure(settings["surface"], settings["optimizers"])
+    view = OptimizerRaceFigure(settings["surface"], settings["optimizers"])
     menu = widgets.Dropdown(options=list(PRESETS), value=preset, description="preset")
     lr = widgets.FloatLogSlider(value=settings["lr"], base=10, min=-4, max=0, step=0.05, description="η GD",
                                 readout_format=".2g", continuous_update=True)
