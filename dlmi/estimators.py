@@ -127,10 +127,10 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
                 raise TypeError(f"make_model() must return an nn.Module, got {type(self.model_).__name__}")
             trainable = [p for p in self.model_.parameters() if p.requires_grad]
             optimizer = torch.optim.AdamW(trainable, lr=self.lr, weight_decay=self.weight_decay)
-            loader = tensor_loader(X, y[:, None], batch_size=self.batch_size, shuffle=True, seed=seed)
+            loader = tensor_loader(X, y[:, None], batch_size=self.batch_size, shuffle=True, rng=seed)
             self.history_: History = fit(self.model_, loader, loss_fn=nn.BCEWithLogitsLoss(), optimizer=optimizer,
                                          epochs=self.epochs, device=self.device, progress=False)
-        if self.history_.status.startswith("diverged"):
+        if self.history_.diverged:
             raise RuntimeError(f"the CNN did not train: {self.history_.status}")
         _recalibrate_batchnorm(self.model_, tensor_loader(X, y, batch_size=64))
         self.classes_ = np.array([0, 1])

@@ -40,7 +40,7 @@ def pretrain_on_chest_xrays(n_patients: int = 600, *, size: int = 32, epochs: in
     xrays = simulate_chest_xrays(n_patients, size=size, rng=seed, with_masks=False)
     with local_seed(seed):
         model = SimpleCNN2d(1, xrays.labels.shape[1], widths=widths)
-        loader = tensor_loader(xrays.images, xrays.labels.astype(np.float32), batch_size=32, shuffle=True, seed=seed)
+        loader = tensor_loader(xrays.images, xrays.labels.astype(np.float32), batch_size=32, shuffle=True, rng=seed)
         history = fit(model, loader, loss_fn=nn.BCEWithLogitsLoss(),
                       optimizer=torch.optim.Adam(model.parameters(), 2e-3), epochs=epochs, device=device,
                       progress=False)
@@ -71,7 +71,7 @@ def cnn_baseline_aucs(n_patients: int = 1500, *, epochs: int = 8, rng=0, size: i
     try:
         with local_seed(seed):
             model = SimpleCNN2d(1, len(FINDINGS))
-            fit(model, tensor_loader(data.images[train], data.labels[train], batch_size=64, shuffle=True, seed=seed),
+            fit(model, tensor_loader(data.images[train], data.labels[train], batch_size=64, shuffle=True, rng=seed),
                 loss_fn=nn.BCEWithLogitsLoss(), optimizer=torch.optim.Adam(model.parameters(), lr=2e-3),
                 epochs=epochs, device="cpu", progress=False)
         scores, truth = predict(model, tensor_loader(data.images[test], data.true_labels[test], batch_size=256),
