@@ -53,13 +53,6 @@ def test_get_device_prefers_cuda_when_present(monkeypatch):
         dlmi.get_device("tpu")
 
 
-@pytest.mark.parametrize("value, fast", [("1", True), ("true", True), ("0", False), ("", False)])
-def test_fast_mode_reads_dlmi_fast(monkeypatch, value, fast):
-    monkeypatch.setenv("DLMI_FAST", value)
-    assert dlmi.fast_mode() is fast
-    assert dlmi.pick(full=100, fast=10) == (10 if fast else 100)
-
-
 def test_setup_notebook_prints_mode_and_applies_style(capsys, monkeypatch):
     import matplotlib as mpl
 

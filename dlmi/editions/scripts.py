@@ -9,7 +9,7 @@ every script from its notebook, one way, and never writes a notebook. A script t
 from its notebook *and* is not older than it holds edits of its own: :func:`pair` leaves it as it
 is and says so, and :func:`from_script` (``dlmi from-script SCRIPT``), asked by name, brings
 those edits into the notebook. What the two must agree on is :func:`paired_cells`: each cell's
-type, source and tags, which ``tests/test_jupytext_pairing.py`` checks for every notebook.
+type, source and tags, which ``tests/project/test_jupytext_pairing.py`` checks for every notebook.
 """
 
 from __future__ import annotations

@@ -1,23 +1,15 @@
-"""The simulated Alzheimer's disease cohort: table, maps, regions, crops, files, figures."""
+"""The simulated Alzheimer's disease cohort: its table, its maps, the template, bad input."""
 
 import socket
-import warnings
 
 import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
 
-from dlmi import viz
-from dlmi.data import brain, nifti, parcellation, transforms
+from dlmi.data import brain, parcellation, transforms
 
 matplotlib.use("agg")
-
-
-@pytest.fixture(scope="module")
-def small():
-    """A few subjects of every group at 6 mm, two sessions."""
-    return brain.simulate_cohort(16, voxel_size=6, sessions=2, rng=3)
 
 
 @pytest.fixture(scope="module")
@@ -193,74 +185,6 @@ def test_atrophy_pattern_recruits_regions_in_order():
     assert loss(1.0, "hippocampus_left") > loss(1.0, "precuneus_left")
 
 
-# ---------------------------------------------------------------- regions and crops
-
-
-@pytest.mark.parametrize("voxel_size", [4, 8])
-def test_regions_partition_the_gray_matter_mask(voxel_size):
-    parc = parcellation.regions(voxel_size)
-    gm, affine = brain.gray_matter_template(voxel_size)
-    assert parc.n_regions == 100 and len(set(parc.names)) == 100
-    assert parc.labels.shape == gm.shape
-    np.testing.assert_array_equal(parc.labels > 0, gm >= 0.2)
-    assert set(np.unique(parc.labels)) == set(range(101))
-    x = affine[0, 0] * np.indices(gm.shape)[0] + affine[0, 3]
-    for k, name in enumerate(parc.names, start=1):
-        side = np.sign(x[parc.labels == k])
-        if name.startswith("cell"):
-            assert (side == (-1 if name.endswith("left") else 1)).all(), name
-
-
-def test_regional_features_are_region_means(small):
-    parc = parcellation.regions(6)
-    features = parcellation.regional_features(small.maps, parc)
-    assert features.shape == (32, 100)
-    k = parc.names.index("amygdala_right")
-    np.testing.assert_allclose(features[:, k], small.maps[:, parc.labels == k + 1].mean(1), rtol=1e-5)
-    np.testing.assert_allclose(parcellation.regional_features(small.maps[0], parc), features[:1], rtol=1e-6)
-    with pytest.raises(ValueError, match="shape"):
-        parcellation.regional_features(small.maps[:, :-1], parc)
-    with pytest.raises(TypeError, match="parcellation"):
-        parcellation.regional_features(small.maps, parc.labels)
-
-
-def test_regional_features_of_a_cohort_larger_than_one_chunk():
-    """Subjects are averaged 64 at a time (bounded memory); every chunk gives the same means."""
-    parc = parcellation.regions(6)
-    maps = np.random.default_rng(0).random((150, *parc.labels.shape), dtype=np.float32)
-    features = parcellation.regional_features(maps, parc)
-    assert features.shape == (150, parc.n_regions) and features.dtype == np.float64
-    expected = np.stack([maps[:, parc.labels == r + 1].mean(1, dtype=np.float64) for r in range(parc.n_regions)], 1)
-    np.testing.assert_allclose(features, expected, rtol=1e-10)
-
-
-def test_hippocampus_crops_are_mirror_images_on_the_symmetric_template():
-    gm, affine = brain.gray_matter_template(4)
-    boxes = transforms.hippocampus_boxes(affine, gm.shape)
-    sizes = [tuple(s.stop - s.start for s in boxes[side]) for side in ("left", "right")]
-    assert sizes[0] == sizes[1] == (8, 12, 9)
-    centre_x = affine[0, 0] * (boxes["left"][0].start + boxes["left"][0].stop - 1) / 2 + affine[0, 3]
-    assert centre_x == pytest.approx(-26, abs=4)
-    crops = transforms.crop_hippocampi(np.stack([gm, gm]), affine)
-    assert crops.shape == (2, 2, 8, 12, 9)
-    np.testing.assert_array_equal(crops[:, 0], crops[:, 1])  # the template is symmetric
-    assert crops.mean() > 1.5 * gm.mean()  # the box holds gray matter
-    unmirrored = transforms.crop_hippocampi(gm[None], affine, mirror_right=False)
-    np.testing.assert_array_equal(unmirrored[0, 1], crops[0, 1, ::-1])
-
-
-def test_hippocampus_boxes_reject_bad_affines_and_small_volumes():
-    _, affine = brain.gray_matter_template(4)
-    rotated = affine.copy()
-    rotated[0, 1] = 0.5
-    with pytest.raises(ValueError, match="axis-aligned"):
-        transforms.hippocampus_boxes(rotated)
-    with pytest.raises(ValueError, match="shape"):
-        transforms.hippocampus_boxes(np.eye(3))
-    with pytest.raises(ValueError, match="does not fit"):
-        transforms.hippocampus_boxes(affine, (5, 5, 5))
-
-
 # ---------------------------------------------------------------- template, files, figures
 
 
@@ -273,41 +197,6 @@ def test_template_loads_without_network(monkeypatch):
     gm, affine = brain.gray_matter_template(7)  # a voxel size no other test caches
     assert gm.ndim == 3 and 0.8 < gm.max() <= 1.0
     assert affine[0, 0] == 7 and not gm.flags.writeable
-
-
-def test_nifti_round_trip(tmp_path, small):
-    path = nifti.save_nifti(small.maps[0], small.affine, tmp_path / "sub-SIM0001_gm.nii.gz")
-    volume, affine = nifti.load_nifti(path)
-    np.testing.assert_array_equal(volume, small.maps[0])
-    np.testing.assert_allclose(affine, small.affine)
-    with pytest.raises(ValueError, match="nii"):
-        nifti.save_nifti(small.maps[0], small.affine, tmp_path / "map.npy")
-    with pytest.raises(ValueError, match="existing"):
-        nifti.load_nifti(tmp_path / "missing.nii")
-    with pytest.raises(ValueError, match="volume"):
-        nifti.save_nifti(small.maps, small.affine, tmp_path / "all.nii")
-
-
-def test_plot_brain_slices_returns_a_figure(small):
-    import matplotlib.pyplot as plt
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        fig = viz.plot_brain_slices(small.maps[0], small.affine, title="simulated",
-                                      overlay=brain.atrophy_pattern(1.0, voxel_size=6))
-    assert isinstance(fig, plt.Figure)
-    titles = [ax.get_title() for ax in fig.axes[:3]]
-    assert titles[0].startswith("axial") and titles[2] == "sagittal, x = -27 mm"
-    assert fig.axes[0].get_xlabel() == "x (mm)"
-    plt.close(fig)
-    fig = viz.plot_brain_slices(small.mask.astype(float))
-    assert fig.axes[0].get_xlabel() == "x (voxel)"
-    plt.close(fig)
-    with pytest.raises(ValueError, match="outside"):
-        viz.plot_brain_slices(small.maps[0], cut=(500, 0, 0))
-    for affine in (small.affine, None):  # checked before the mm -> voxel product
-        with pytest.raises(ValueError, match=r"cut must hold 3 coordinates \(x, y, z\), got shape \(2,\)"):
-            viz.plot_brain_slices(small.maps[0], affine, cut=(-20, 10))
 
 
 # ---------------------------------------------------------------- bad input

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from dlmi.data import CHESTXRAY14_PREVALENCE, FINDINGS, ChestXrays, simulate_chest_xrays
-from dlmi.viz import show_chest_xrays
 
 K = {name: k for k, name in enumerate(FINDINGS)}
 
@@ -177,28 +176,6 @@ def test_effusion_lies_at_the_lung_bases_and_pneumothorax_at_the_periphery(data)
     ptx = data.masks[data.true_labels[:, K["Pneumothorax"]] == 1, K["Pneumothorax"]]
     distance_from_midline = np.abs(np.arange(64) - 31.5)
     assert ((ptx.sum(1) * distance_from_midline).sum(1) / ptx.sum((1, 2))).min() > 9
-
-
-def test_show_chest_xrays_outlines_the_findings(data):
-    import matplotlib
-
-    matplotlib.use("agg")
-    import matplotlib.pyplot as plt
-
-    fig = show_chest_xrays(data, idx=[0, 1, 2], ncols=2)
-    shown = [ax for ax in fig.axes if ax.get_visible()]
-    assert len(shown) == 3
-    assert "Simulated" in fig._suptitle.get_text()
-    outlined = sum(len(ax.collections) for ax in shown)
-    assert outlined >= data.true_labels[:3].sum()
-    plt.close(fig)
-    for bad in ([10_000], [-1], [0.5], []):
-        with pytest.raises(ValueError, match=rf"idx must be a non-empty list of image indices in \[0, {len(data)}\)"):
-            show_chest_xrays(data, idx=bad)
-    with pytest.raises(TypeError, match="ChestXrays"):
-        show_chest_xrays(data.images)
-    with pytest.raises(ValueError, match="with_masks=False"):
-        show_chest_xrays(simulate_chest_xrays(2, size=32, with_masks=False))
 
 
 @pytest.mark.parametrize(

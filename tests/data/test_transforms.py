@@ -1,8 +1,9 @@
-"""Transforms of brain volumes: coarser grids and slices."""
+"""Transforms of brain volumes: hippocampus crops, coarser grids and slices."""
 
 import numpy as np
 import pytest
 
+from dlmi.data import brain, transforms
 from dlmi.data.transforms import downsample, extract_slices
 
 
@@ -28,3 +29,30 @@ def test_extract_slices_cuts_along_an_axis_and_drops_the_ends():
     np.testing.assert_array_equal(coronal[8, 0], maps[1, :, 2])
     with pytest.raises(ValueError, match="axis"):
         extract_slices(maps, axis=3)
+
+
+def test_hippocampus_crops_are_mirror_images_on_the_symmetric_template():
+    gm, affine = brain.gray_matter_template(4)
+    boxes = transforms.hippocampus_boxes(affine, gm.shape)
+    sizes = [tuple(s.stop - s.start for s in boxes[side]) for side in ("left", "right")]
+    assert sizes[0] == sizes[1] == (8, 12, 9)
+    centre_x = affine[0, 0] * (boxes["left"][0].start + boxes["left"][0].stop - 1) / 2 + affine[0, 3]
+    assert centre_x == pytest.approx(-26, abs=4)
+    crops = transforms.crop_hippocampi(np.stack([gm, gm]), affine)
+    assert crops.shape == (2, 2, 8, 12, 9)
+    np.testing.assert_array_equal(crops[:, 0], crops[:, 1])  # the template is symmetric
+    assert crops.mean() > 1.5 * gm.mean()  # the box holds gray matter
+    unmirrored = transforms.crop_hippocampi(gm[None], affine, mirror_right=False)
+    np.testing.assert_array_equal(unmirrored[0, 1], crops[0, 1, ::-1])
+
+
+def test_hippocampus_boxes_reject_bad_affines_and_small_volumes():
+    _, affine = brain.gray_matter_template(4)
+    rotated = affine.copy()
+    rotated[0, 1] = 0.5
+    with pytest.raises(ValueError, match="axis-aligned"):
+        transforms.hippocampus_boxes(rotated)
+    with pytest.raises(ValueError, match="shape"):
+        transforms.hippocampus_boxes(np.eye(3))
+    with pytest.raises(ValueError, match="does not fit"):
+        transforms.hippocampus_boxes(affine, (5, 5, 5))

@@ -9,7 +9,7 @@ import pytest
 from dlmi.data import MEDMNIST_FILES, load_medmnist
 from dlmi.data.medmnist import file_md5
 
-REAL = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "medmnist"
+REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "medmnist"
 
 
 def _write(path, n=(6, 2, 3), image_shape=(28, 28), label_columns=1, n_classes=2, dtype=np.uint8, **override):

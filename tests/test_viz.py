@@ -1,6 +1,8 @@
-"""dlmi.viz: the course figure style (large enough for a lecture room, colour-blind safe) and image encoding."""
+"""dlmi.viz: the course figure style (large enough for a lecture room, colour-blind safe), image encoding, and
+the case studies' image figures."""
 
 import itertools
+import warnings
 
 import matplotlib as mpl
 import matplotlib.colors as mcolors
@@ -8,6 +10,7 @@ import numpy as np
 import pytest
 
 from dlmi import viz
+from dlmi.data import brain, simulate_chest_xrays
 
 # Machado, Oliveira & Fernandes (2009), severity 1, on linear RGB.
 CVD = {
@@ -114,3 +117,62 @@ def test_encode_image_rejects_other_pixels(pixels, message):
 def test_encode_image_rejects_other_formats():
     with pytest.raises(ValueError, match="format"):
         viz.encode_image(np.zeros((4, 4, 4), np.uint8), "gif")
+
+
+# ---------------------------------------------------------------- figures of the case studies' images
+
+
+@pytest.fixture(scope="module")
+def small():
+    """A few subjects of every group at 6 mm, two sessions."""
+    return brain.simulate_cohort(16, voxel_size=6, sessions=2, rng=3)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return simulate_chest_xrays(60, prevalence=0.2, rng=0)
+
+
+def test_plot_brain_slices_returns_a_figure(small):
+    import matplotlib.pyplot as plt
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = viz.plot_brain_slices(small.maps[0], small.affine, title="simulated",
+                                      overlay=brain.atrophy_pattern(1.0, voxel_size=6))
+    assert isinstance(fig, plt.Figure)
+    titles = [ax.get_title() for ax in fig.axes[:3]]
+    assert titles[0].startswith("axial") and titles[2] == "sagittal, x = -27 mm"
+    assert fig.axes[0].get_xlabel() == "x (mm)"
+    plt.close(fig)
+    fig = viz.plot_brain_slices(small.mask.astype(float))
+    assert fig.axes[0].get_xlabel() == "x (voxel)"
+    plt.close(fig)
+    with pytest.raises(ValueError, match="outside"):
+        viz.plot_brain_slices(small.maps[0], cut=(500, 0, 0))
+    for affine in (small.affine, None):  # checked before the mm -> voxel product
+        with pytest.raises(ValueError, match=r"cut must hold 3 coordinates \(x, y, z\), got shape \(2,\)"):
+            viz.plot_brain_slices(small.maps[0], affine, cut=(-20, 10))
+
+
+def test_show_chest_xrays_outlines_the_findings(data):
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    fig = viz.show_chest_xrays(data, idx=[0, 1, 2], ncols=2)
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(shown) == 3
+    assert "Simulated" in fig._suptitle.get_text()
+    outlined = sum(len(ax.collections) for ax in shown)
+    assert outlined >= data.true_labels[:3].sum()
+    plt.close(fig)
+    for bad in ([10_000], [-1], [0.5], []):
+        with pytest.raises(ValueError, match=rf"idx must be a non-empty list of image indices in \[0, {len(data)}\)"):
+            viz.show_chest_xrays(data, idx=bad)
+    with pytest.raises(TypeError, match="ChestXrays"):
+        viz.show_chest_xrays(data.images)
+    with pytest.raises(ValueError, match="with_masks=False"):
+        viz.show_chest_xrays(simulate_chest_xrays(2, size=32, with_masks=False))
+

@@ -13,7 +13,7 @@ from dlmi.metrics import roc_auc
 from dlmi.models import SimpleCNN2d
 from dlmi.train import fit, predict, tensor_loader
 
-PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "medmnist" / "breastmnist.npz"
+PATH = Path(__file__).resolve().parents[3] / "shared" / "data" / "medmnist" / "breastmnist.npz"
 
 pytestmark = [
     pytest.mark.skipif(not PATH.is_file(), reason=f"{PATH} is absent (real MedMNIST file, not shipped)"),
