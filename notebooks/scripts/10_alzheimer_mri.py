@@ -460,8 +460,8 @@ for (name, task), (diff, low, high) in differences.items():  # paired difference
 # training subjects (stratified) and scored on the same test subjects. One split and one seed:
 # each point is uncertain by several points (section 5), so read the trend, not the wiggles.
 # In fast mode (200 subjects, about 30 of them tested) the whole trend is within that
-# uncertainty: the check there asks only that the CNN has learnt something with the most
-# subjects, and the full run checks its gain.
+# uncertainty: the check there asks only that the CNN beats chance with the most subjects
+# (0.61 to 0.84 over ten seeds), and the full run checks its gain.
 
 # %%
 t = tasks["AD vs CN"]
@@ -495,7 +495,7 @@ print(f"{reading}; with {sizes[-1]}, SVM − CNN = {gap[-1]:+.2f}")
 
 # %% tags=["check"]
 if dlmi.fast_mode():  # about 30 test subjects: a gain of a few points is within the noise of one split
-    expect(cnn_curve[-1], ">", 0.6, what="CNN with the most subjects")
+    expect(cnn_curve[-1], ">", 0.5, what="CNN with the most subjects, against chance")
 else:
     expect(cnn_curve[-1] - cnn_curve[0], ">", 0.03, what="CNN's gain from the fewest to the most subjects")
 expect(svm_curve[0], ">", 0.65, what="SVM with the fewest subjects")  # hand-crafted features work with few subjects
