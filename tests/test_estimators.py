@@ -22,16 +22,8 @@ def test_aggregate_slices_averages_per_subject_in_any_order():
         aggregate_slices(p, subject.astype(float))
 
 
-def _regional_data(n=120, p=20, seed=0):
-    rng = np.random.default_rng(seed)
-    y = np.r_[np.zeros(n // 2), np.ones(n - n // 2)].astype(int)
-    X = rng.normal(size=(n, p))
-    X[:, :3] -= 2.0 * y[:, None]  # three "regions" lose gray matter in patients
-    return X, y
-
-
-def test_regional_svm_chooses_c_inside_the_training_data_and_separates():
-    X, y = _regional_data()
+def test_regional_svm_chooses_c_inside_the_training_data_and_separates(regional_data):
+    X, y = regional_data()
     svm = RegionalSVM(Cs=(1e-3, 1e-1, 10.0)).fit(X, y)
     assert svm.C_ in (1e-3, 1e-1, 10.0)
     assert balanced_accuracy(y, svm.predict(X)) > 0.9
@@ -128,9 +120,9 @@ def test_fitting_leaves_the_callers_global_generator_where_it_was():
     np.testing.assert_array_equal(torch.rand(3).numpy(), expected.numpy())
 
 
-def test_a_numpy_generator_is_a_valid_rng_and_seed_is_its_older_name():
+def test_a_numpy_generator_is_a_valid_rng_and_seed_is_its_older_name(regional_data):
     X, y = _tiny_images(32)
     a = CNNClassifier(_small_cnn, epochs=1, rng=np.random.default_rng(3)).fit(X, y).decision_function(X)
     assert np.isfinite(a).all()
-    svm = RegionalSVM(rng=np.random.default_rng(0)).fit(*_regional_data(60))
+    svm = RegionalSVM(rng=np.random.default_rng(0)).fit(*regional_data(60))
     assert svm.C_ > 0

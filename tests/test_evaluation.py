@@ -9,16 +9,8 @@ from dlmi.estimators import CNNClassifier, RegionalSVM, SliceCNNClassifier
 from dlmi.evaluation import cross_validate, leakage_experiment, learning_curve
 
 
-def _regional_data(n=120, p=20, seed=0):
-    rng = np.random.default_rng(seed)
-    y = np.r_[np.zeros(n // 2), np.ones(n - n // 2)].astype(int)
-    X = rng.normal(size=(n, p))
-    X[:, :3] -= 2.0 * y[:, None]  # three "regions" lose gray matter in patients
-    return X, y
-
-
-def test_cross_validate_scores_every_fold_on_unseen_subjects():
-    X, y = _regional_data()
+def test_cross_validate_scores_every_fold_on_unseen_subjects(regional_data):
+    X, y = regional_data()
     folds = patient_folds(np.arange(len(y)), y, n_splits=4, rng=0)
     result = cross_validate(RegionalSVM(), X, y, folds)
     assert result.scores.shape == (4,) and len(result.params) == 4 and "C" in result.params[0]
@@ -29,8 +21,8 @@ def test_cross_validate_scores_every_fold_on_unseen_subjects():
     assert noise.mean < 0.7  # no signal, no score: the test folds were never seen
 
 
-def test_learning_curve_has_one_row_per_fold_and_size():
-    X, y = _regional_data(160)
+def test_learning_curve_has_one_row_per_fold_and_size(regional_data):
+    X, y = regional_data(160)
     folds = patient_folds(np.arange(len(y)), y, n_splits=2, rng=0)
     curve = learning_curve(RegionalSVM(), X, y, folds, [10, 40, 80])
     assert list(curve.columns) == ["n_train", "fold", "balanced_accuracy"] and len(curve) == 6
