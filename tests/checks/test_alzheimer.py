@@ -21,11 +21,6 @@ def aggregate_slices(probabilities, subject_index):
     return np.bincount(subject_index, weights=probabilities) / np.bincount(subject_index)
 
 
-def test_checks_are_exported_by_the_package():
-    for name in ("check_balanced_accuracy", "check_subject_split", "check_aggregate_slices"):
-        assert callable(getattr(checks, name))
-
-
 def test_check_balanced_accuracy(capsys):
     assert checks.check_balanced_accuracy(balanced_accuracy)
     capsys.readouterr()

@@ -18,12 +18,6 @@ def conv_loops(image, kernel, stride=1, padding=0):
     return out
 
 
-def test_checks_are_exported_by_the_package():
-    for name in ("check_output_size", "check_conv2d", "check_max_pool", "check_auc",
-                 "check_dense_block_channels", "check_pointing_game"):
-        assert callable(getattr(checks, name))
-
-
 def test_check_output_size(capsys):
     assert checks.check_output_size(lambda I, k, S, P: (I - k + 2 * P) // S + 1)
     assert not checks.check_output_size(lambda I, k, S, P: (I - k + P) // S + 1)
