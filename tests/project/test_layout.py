@@ -39,3 +39,54 @@ def test_every_module_with_code_has_tests():
         if not test.is_file():
             untested.append(str(relative))
     assert not untested, f"modules without tests/<same path>/test_<module>.py: {untested}"
+
+
+#: The package's layers, lowest first: a module imports only from layers below its own (function-level
+#: imports included), so that chapter 2 never needs chapter 4 and the data never need a model.
+LAYERS = [
+    {"_lazy", "validation", "config"},
+    {"runtime", "divergence"},
+    {"data"},
+    {"linear", "optim", "conv", "models", "metrics", "interpret", "alzheimer"},
+    {"nn", "surfaces", "train", "features"},
+    {"regularisation", "estimators", "recipes"},
+    {"evaluation", "viz"},
+    {"widgets", "checks", "editions"},
+    {"__init__"},
+]
+
+
+def _unit(path: Path) -> str:
+    """dlmi/data/brain.py -> "data", dlmi/nn.py -> "nn", dlmi/__init__.py -> "__init__"."""
+    parts = path.relative_to(ROOT / "dlmi").with_suffix("").parts
+    return parts[0] if parts[:1] != ("__init__",) else "__init__"
+
+
+def _imports(path: Path) -> set[str]:
+    """The units of dlmi that ``path`` imports, anywhere in the file."""
+    import ast
+
+    package = path.relative_to(ROOT / "dlmi").parent.parts
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level > 0:
+            base = list(package[:len(package) - node.level + 1])
+            target = base + (node.module.split(".") if node.module else [])
+            found |= {target[0]} if target else {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("dlmi."):
+            found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[1] for alias in node.names if alias.name.startswith("dlmi.")}
+    return found
+
+
+def test_lower_layers_never_import_higher_ones():
+    layer = {unit: k for k, units in enumerate(LAYERS) for unit in units}
+    upward = []
+    for path in sorted((ROOT / "dlmi").rglob("*.py")):
+        unit = _unit(path)
+        assert unit in layer, f"{path.relative_to(ROOT)}: add its unit {unit!r} to LAYERS"
+        for other in _imports(path) - {unit}:
+            if layer[other] >= layer[unit]:
+                upward.append(f"{path.relative_to(ROOT)} imports {other}")
+    assert not upward, f"imports that go up (or across) a layer: {upward}"
