@@ -1,4 +1,5 @@
-"""Metrics: ROC AUC per finding, bootstrap intervals and Table 1 as in CheXNeXt; balanced accuracy.
+"""Metrics: ROC AUC per finding, bootstrap intervals and Table 1 as in CheXNeXt; balanced accuracy;
+regression errors (MAE, RMSE, R², Pearson r); calibration (Brier score, reliability curve, ECE).
 
 The AUC is the probability that a random positive scores above a random negative (ties count
 one half) — the Mann–Whitney statistic:
@@ -18,6 +19,11 @@ instead (a cluster bootstrap), since a patient's images are not independent.
 
 >>> result = bootstrap_ci(roc_auc, y_true, y_score)          # doctest: +SKIP
 >>> result.estimate, result.low, result.high                 # doctest: +SKIP
+
+Every metric takes arrays of shape (n,), giving a float, or (n, K), giving one value per column
+(K findings, or K regression targets) as a (K,) array: ``y_true`` and the predictions must have
+the same shape. The same bootstrap serves the regression metrics (``bootstrap_ci(mean_absolute_error,
+age, predicted_age)``), vectorised like the AUC's.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from typing import Callable, Sequence
 import numpy as np
 from scipy.stats import rankdata
 
-from .validation import as_array, check_binary, check_scalar, rng_argument, seed_from
+from .validation import as_array, check_binary, check_choice, check_scalar, rng_argument, seed_from
 
 __all__ = [
     "BootstrapResult",
@@ -41,11 +47,18 @@ __all__ = [
     "bootstrap_ci",
     "bootstrap_difference",
     "bootstrap_replicates",
+    "brier_score",
+    "calibration_curve",
+    "expected_calibration_error",
     "fold_interval",
+    "mean_absolute_error",
     "mean_auc",
     "paper_table",
+    "pearson_r",
+    "r2_score",
     "roc_auc",
     "roc_curve",
+    "root_mean_squared_error",
 ]
 
 #: Cells of a resample matrix (replicates × images) processed at once, to bound memory.
@@ -184,17 +197,23 @@ def bootstrap_replicates(metric: Callable, y_true, y_score, *, n_boot: int = 10_
     seed evaluate two models on the same replicates. ``groups`` (n,), e.g. the
     patient of each film, resamples whole groups instead of rows (a cluster bootstrap).
     ``metric=roc_auc`` takes a vectorised path (10,000 replicates × 14 findings × 420 images in
-    about a second); any other ``metric(y_true, y_score)`` is called once per replicate.
+    about a second), and so do ``mean_absolute_error``, ``root_mean_squared_error``, ``r2_score``
+    and ``pearson_r`` (weighted sums over the same resamples); any other
+    ``metric(y_true, y_score)`` is called once per replicate.
     """
     if not callable(metric):
         raise TypeError(f"metric must be a function (y_true, y_score) -> float or (K,), e.g. roc_auc, got {metric!r}")
     check_scalar(n_boot, "n_boot", kind=Integral, low=1)
     seed = seed_from(rng_argument(rng, seed))
-    if metric is roc_auc:
-        y_true, y_score, flat = _check_scores(y_true, y_score)
+    regression = any(metric is m for m in _REGRESSION_METRICS)
+    if metric is roc_auc or regression:
+        check = _check_regression if regression else _check_scores
+        y_true, y_score, flat = check(y_true, y_score, "y_score")
         codes = _group_codes(groups, len(y_true))
-        reps = np.concatenate([_resampled_auc(y_true, y_score, counts)
-                               for counts in _resamples(len(y_true), n_boot, seed, codes)])
+        reps = np.concatenate([
+            _resampled_regression(metric, y_true, y_score, counts) if regression
+            else _resampled_auc(y_true, y_score, counts)
+            for counts in _resamples(len(y_true), n_boot, seed, codes)])
         return reps[:, 0] if flat else reps
     y_true, y_score = np.asarray(y_true), np.asarray(y_score)
     if len(y_true) != len(y_score):
@@ -253,8 +272,8 @@ def bootstrap_ci(metric: Callable, y_true, y_score, n_boot: int = 10_000, alpha:
     """Point estimate ``metric(y_true, y_score)`` and its (1 − alpha) bootstrap percentile interval.
 
     Images (rows) are resampled with replacement ``n_boot`` times, or whole ``groups`` of them
-    (see ``bootstrap_replicates``); replicates where the metric is undefined (NaN: one class only) are dropped from the
-    percentiles and counted in ``n_dropped``.
+    (see ``bootstrap_replicates``); replicates where the metric is undefined (NaN: an AUC with one class
+    only, a correlation with a constant side) are dropped from the percentiles and counted in ``n_dropped``.
     """
     check_scalar(alpha, "alpha", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
     replicates = bootstrap_replicates(metric, y_true, y_score, n_boot=n_boot, rng=rng_argument(rng, seed),
@@ -274,6 +293,219 @@ def bootstrap_difference(metric: Callable, y_true, y_score_a, y_score_b, n_boot:
     reps_b = bootstrap_replicates(metric, y_true, y_score_b, n_boot=n_boot, rng=seed, groups=groups)
     estimate = np.asarray(metric(y_true, y_score_a)) - np.asarray(metric(y_true, y_score_b))
     return _percentile_result(estimate, reps_a - reps_b, alpha)
+
+
+# ---------------------------------------------------------------------------------------------
+# Regression: MAE, RMSE, R², Pearson r (per column, as scikit-learn's multioutput="raw_values")
+# ---------------------------------------------------------------------------------------------
+def _check_regression(y_true, y_pred, name: str = "y_pred") -> tuple[np.ndarray, np.ndarray, bool]:
+    """Targets and predictions (called ``name`` in errors) as (n, K) float64 arrays; ``True`` when 1-D."""
+    y_true = as_array(y_true, "y_true", ndim=(1, 2))
+    y_pred = as_array(y_pred, name, ndim=(1, 2))
+    if y_true.shape != y_pred.shape:
+        hint = " (reshape one of them, e.g. y.reshape(-1))" if y_true.size == y_pred.size else ""
+        raise ValueError(f"y_true and {name} must have the same shape, got {y_true.shape} and {y_pred.shape}{hint}")
+    flat = y_true.ndim == 1
+    return (y_true[:, None], y_pred[:, None], True) if flat else (y_true, y_pred, False)
+
+
+def _per_column(values: np.ndarray, flat: bool) -> float | np.ndarray:
+    """A float for 1-D input, else the (K,) array of per-column values."""
+    return float(values[0]) if flat else values
+
+
+def _r2_from_sums(ss_res: np.ndarray, ss_tot: np.ndarray, constant: np.ndarray, n_rows: np.ndarray) -> np.ndarray:
+    """R² = 1 − SS_res / SS_tot, with scikit-learn's convention for a constant target (1 or 0), NaN below 2 rows."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = 1 - ss_res / ss_tot
+    r2 = np.where(constant, np.where(ss_res == 0, 1.0, 0.0), r2)
+    return np.where(n_rows < 2, np.nan, r2)
+
+
+def _pearson_from_sums(cov: np.ndarray, var_true: np.ndarray, var_pred: np.ndarray,
+                       undefined: np.ndarray) -> np.ndarray:
+    """r = cov / √(var_true · var_pred), clipped to [−1, 1]; NaN where either side is constant."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.clip(cov / np.sqrt(var_true * var_pred), -1.0, 1.0)
+    return np.where(undefined, np.nan, r)
+
+
+def mean_absolute_error(y_true, y_pred) -> float | np.ndarray:
+    """Mean absolute error, (1/n) Σᵢ |yᵢ − ŷᵢ|, in the targets' units (years for a brain age).
+
+    ``y_true`` and ``y_pred`` of shape (n,) give a float; (n, K) give the K columns' errors.
+    """
+    y_true, y_pred, flat = _check_regression(y_true, y_pred)
+    return _per_column(np.abs(y_true - y_pred).mean(axis=0), flat)
+
+
+def root_mean_squared_error(y_true, y_pred) -> float | np.ndarray:
+    """Root mean squared error, √((1/n) Σᵢ (yᵢ − ŷᵢ)²), in the targets' units; (n,) → float, (n, K) → (K,)."""
+    y_true, y_pred, flat = _check_regression(y_true, y_pred)
+    return _per_column(np.sqrt(((y_true - y_pred) ** 2).mean(axis=0)), flat)
+
+
+def r2_score(y_true, y_pred) -> float | np.ndarray:
+    """Coefficient of determination, R² = 1 − Σᵢ (yᵢ − ŷᵢ)² / Σᵢ (yᵢ − ȳ)²; (n,) → float, (n, K) → (K,).
+
+    1 for perfect predictions, 0 for predicting the mean ȳ, negative for worse than that. A
+    constant target (every yᵢ equal: Σ (yᵢ − ȳ)² = 0) follows scikit-learn's convention: R² = 1 if
+    the predictions are perfect, else 0 (where scikit-learn rounds ȳ and may return a huge
+    negative number instead, constancy is tested here exactly). Fewer than 2 rows: NaN, with a
+    warning, as in scikit-learn.
+    """
+    y_true, y_pred, flat = _check_regression(y_true, y_pred)
+    n = len(y_true)
+    if n < 2:
+        warnings.warn("R² is not defined for fewer than 2 samples", RuntimeWarning, stacklevel=2)
+    ss_res = ((y_true - y_pred) ** 2).sum(axis=0)
+    ss_tot = ((y_true - y_true.mean(axis=0)) ** 2).sum(axis=0)
+    constant = y_true.min(axis=0) == y_true.max(axis=0)
+    return _per_column(_r2_from_sums(ss_res, ss_tot, constant, np.full(y_true.shape[1], n)), flat)
+
+
+def pearson_r(y_true, y_pred) -> float | np.ndarray:
+    """Pearson correlation of targets and predictions, Σ (yᵢ − ȳ)(ŷᵢ − ŷ̄) / √(Σ (yᵢ − ȳ)² Σ (ŷᵢ − ŷ̄)²).
+
+    (n,) → float, (n, K) → one r per column. Blind to bias and scale (predictions 2ŷ + 10 have the
+    same r), so report it beside the MAE, never alone. A constant column (of either argument) has no
+    correlation: NaN, with a warning naming it.
+    """
+    y_true, y_pred, flat = _check_regression(y_true, y_pred)
+    d_true, d_pred = y_true - y_true.mean(axis=0), y_pred - y_pred.mean(axis=0)
+    undefined = (y_true.min(axis=0) == y_true.max(axis=0)) | (y_pred.min(axis=0) == y_pred.max(axis=0))
+    if undefined.any():
+        warnings.warn(f"no correlation for column(s) {np.flatnonzero(undefined).tolist()}: a constant input",
+                      RuntimeWarning, stacklevel=2)
+    r = _pearson_from_sums((d_true * d_pred).sum(axis=0), (d_true ** 2).sum(axis=0), (d_pred ** 2).sum(axis=0),
+                           undefined)
+    return _per_column(r, flat)
+
+
+#: The regression metrics ``bootstrap_replicates`` computes from weighted sums (``_resampled_regression``).
+_REGRESSION_METRICS = (mean_absolute_error, root_mean_squared_error, r2_score, pearson_r)
+
+
+def _constant_in_replicate(weights: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """(B,) whether every row that replicate b draws (``weights[b] > 0``) has the same ``values`` (n,)."""
+    drawn = weights > 0
+    first = values[np.argmax(drawn, axis=1)]  # the value of one drawn row, per replicate
+    return ~np.any(drawn & (values != first[:, None]), axis=1)
+
+
+def _resampled_regression(metric: Callable, y_true: np.ndarray, y_pred: np.ndarray,
+                          counts: np.ndarray) -> np.ndarray:
+    """MAE, RMSE, R² or Pearson r of each column on each resample → (B, K), from weighted sums.
+
+    A resample is a weight per row, ``counts[b, i]`` copies of row i (``counts`` is (B, n)), so the
+    mean of a per-row quantity v over replicate b is (counts @ v)[b] / counts[b].sum(): one matrix
+    product for all replicates. MAE and RMSE are such means. R² and r first take each replicate's
+    own means ȳ_b, then weighted sums of squared deviations from them (two passes, as above).
+    """
+    weights = counts.astype(np.float64)
+    n_rows = weights.sum(axis=1)  # (B,): rows in each replicate (n, or varying with groups)
+    error = y_true - y_pred
+    if metric is mean_absolute_error:
+        return weights @ np.abs(error) / n_rows[:, None]
+    if metric is root_mean_squared_error:
+        return np.sqrt(weights @ error ** 2 / n_rows[:, None])
+    values = np.empty((len(weights), y_true.shape[1]))
+    for k in range(y_true.shape[1]):
+        y, y_hat = y_true[:, k], y_pred[:, k]
+        d_true = y - (weights @ y / n_rows)[:, None]  # (B, n): deviations from each replicate's mean
+        ss_tot = (weights * d_true ** 2).sum(axis=1)
+        constant_true = _constant_in_replicate(weights, y)
+        if metric is r2_score:
+            values[:, k] = _r2_from_sums(weights @ error[:, k] ** 2, ss_tot, constant_true, n_rows)
+        else:
+            d_pred = y_hat - (weights @ y_hat / n_rows)[:, None]
+            values[:, k] = _pearson_from_sums(
+                (weights * d_true * d_pred).sum(axis=1), ss_tot, (weights * d_pred ** 2).sum(axis=1),
+                constant_true | _constant_in_replicate(weights, y_hat))
+    return values
+
+
+# ---------------------------------------------------------------------------------------------
+# Calibration: Brier score, reliability curve, expected calibration error
+# ---------------------------------------------------------------------------------------------
+def _check_probabilities(y_true, y_prob) -> tuple[np.ndarray, np.ndarray, bool]:
+    """0/1 labels and probabilities in [0, 1] of the same shape, as (n, K) float64; ``True`` when 1-D."""
+    y_true, y_prob, flat = _check_scores(y_true, y_prob, "y_prob")
+    if y_prob.min() < 0 or y_prob.max() > 1:
+        raise ValueError(f"y_prob must hold probabilities in [0, 1], got values from {y_prob.min():g} to "
+                         f"{y_prob.max():g} (for logits, take scipy.special.expit(logits) first)")
+    return y_true, y_prob, flat
+
+
+def brier_score(y_true, y_prob) -> float | np.ndarray:
+    """Brier score, (1/n) Σᵢ (pᵢ − yᵢ)²: the mean squared error of predicted probabilities.
+
+    ``y_true`` 0/1 labels and ``y_prob`` probabilities of the positive class, (n,) → float or
+    (n, K) → one score per column (K findings, each a binary problem). 0 is perfect; always
+    answering the prevalence π scores π(1 − π).
+    """
+    y_true, y_prob, flat = _check_probabilities(y_true, y_prob)
+    return _per_column(((y_prob - y_true) ** 2).mean(axis=0), flat)
+
+
+def _probability_bins(y_prob: np.ndarray, n_bins: int, strategy: str = "uniform") -> np.ndarray:
+    """The bin of each probability (n,) → (n,) in 0..n_bins−1, as scikit-learn's ``calibration_curve``.
+
+    ``"uniform"``: n_bins equal widths on [0, 1]; ``"quantile"``: edges at the quantiles of
+    ``y_prob``, so that bins hold about as many rows. Bin k holds (edge_k, edge_k+1], the first
+    bin also its left edge.
+    """
+    check_scalar(n_bins, "n_bins", kind=Integral, low=1)
+    check_choice(strategy, "strategy", ("uniform", "quantile"))
+    if strategy == "uniform":
+        edges = np.linspace(0.0, 1.0, n_bins + 1)
+    else:
+        edges = np.percentile(y_prob, np.linspace(0, 100, n_bins + 1))
+    return np.searchsorted(edges[1:-1], y_prob)
+
+
+def calibration_curve(y_true, y_prob, n_bins: int = 10, strategy: str = "uniform") -> tuple[np.ndarray, np.ndarray]:
+    """The reliability diagram: ``(prob_true, prob_pred)``, each (m,) for the m ≤ n_bins non-empty bins.
+
+    Probabilities ``y_prob`` (n,) are cut into ``n_bins`` bins (``strategy="uniform"``: equal
+    widths on [0, 1]; ``"quantile"``: equal counts); per non-empty bin, ``prob_true`` is the share of
+    positives among its rows and ``prob_pred`` their mean predicted probability. A calibrated model
+    lies on the diagonal. As ``sklearn.calibration.calibration_curve``; one column only (the bins
+    of K columns differ), so take ``y_prob[:, k]`` for finding k.
+    """
+    y_true, y_prob, flat = _check_probabilities(y_true, y_prob)
+    if not flat:
+        raise ValueError(f"calibration_curve takes one column: y_true and y_prob must be 1-D, got shape "
+                         f"{y_true.shape} (pass y_true[:, k], y_prob[:, k])")
+    y, p = y_true[:, 0], y_prob[:, 0]
+    bins = _probability_bins(p, n_bins, strategy)
+    total = np.bincount(bins, minlength=n_bins)
+    nonempty = total > 0
+    prob_true = np.bincount(bins, weights=y, minlength=n_bins)[nonempty] / total[nonempty]
+    prob_pred = np.bincount(bins, weights=p, minlength=n_bins)[nonempty] / total[nonempty]
+    return prob_true, prob_pred
+
+
+def expected_calibration_error(y_true, y_prob, n_bins: int = 10) -> float | np.ndarray:
+    """Expected calibration error of probabilities of the positive class, over ``n_bins`` equal-width bins.
+
+        ECE = Σ_b (n_b / n) · |ȳ_b − p̄_b| = (1/n) Σ_b |Σ_{i ∈ b} (yᵢ − pᵢ)|,
+
+    with n_b the rows whose probability pᵢ falls in bin b (the bins of ``calibration_curve``),
+    ȳ_b the share of positives among them ("accuracy") and p̄_b their mean probability
+    ("confidence"): the gap between the reliability diagram and its diagonal, weighted by how
+    many rows each bin holds. 0 for a calibrated model (up to sampling noise, which grows with
+    ``n_bins`` and shrinks with n). This is the binary ECE of the positive class; Guo et al. (2017)
+    bin the top-label confidence max(p, 1 − p) instead, which gives other numbers.
+    ``y_true`` 0/1 and ``y_prob`` of shape (n,) give a float; (n, K) give one ECE per column.
+    """
+    y_true, y_prob, flat = _check_probabilities(y_true, y_prob)
+    ece = np.empty(y_true.shape[1])
+    for k in range(y_true.shape[1]):
+        bins = _probability_bins(y_prob[:, k], n_bins)
+        gap_per_bin = np.bincount(bins, weights=y_true[:, k] - y_prob[:, k], minlength=n_bins)
+        ece[k] = np.abs(gap_per_bin).sum() / len(y_true)
+    return _per_column(ece, flat)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,7 +8,16 @@
 A metric is a function ``metric(y_true, y_out) -> float`` of numpy arrays, ``y_out`` being the
 model's raw outputs (logits) over a whole epoch; it is reported for the training set (outputs
 collected during the epoch, in training mode) as ``train_<name>`` and for the validation set as
-``val_<name>``.
+``val_<name>``. The metrics of ``METRICS`` can be named instead (each averaged over the output
+columns), e.g. for a regressor of brain age:
+
+    history = fit(model, train_loader, val_loader, loss_fn=nn.MSELoss(), optimizer=optimizer, epochs=50,
+                  metrics=("mae", "rmse", "r2"), early_stopping=EarlyStopping("val_mae", mode="min"))
+
+Targets of shape (n,) and (n, 1) both suit a one-output model: with an element-wise loss
+(``nn.MSELoss``, ``nn.L1Loss``, ``nn.BCEWithLogitsLoss``, ...) the targets are reshaped to the
+outputs' shape, since (B, 1) outputs against (B,) targets would silently broadcast to a (B, B)
+loss; any other mismatch of shapes with such a loss is an error.
 """
 
 from __future__ import annotations
@@ -27,17 +36,48 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from .divergence import divergence_status
+from .metrics import mean_absolute_error, mean_auc, pearson_r, r2_score, root_mean_squared_error
 from .runtime import get_device, torch_generator
 from .validation import as_array, check_choice, check_scalar, rng_argument
 
 Metric = Callable[[np.ndarray, np.ndarray], float]
 
 
+def _column_mean(metric: Callable) -> Metric:
+    """``metric`` (from ``dlmi.metrics``, one value per column) as one float: the mean over the columns.
+
+    Targets (n,) against outputs (n, 1), as a loader of 1-D targets gives them, are compared column to column.
+    """
+    def averaged(y_true: np.ndarray, y_out: np.ndarray) -> float:
+        if y_true.shape != y_out.shape and len(y_true) == len(y_out) and y_true.size == y_out.size:
+            y_true = y_true.reshape(y_out.shape)
+        return float(np.mean(metric(y_true, y_out)))
+
+    averaged.__name__ = averaged.__qualname__ = metric.__name__
+    averaged.__doc__ = f"The mean over the output columns of dlmi.metrics.{metric.__name__}."
+    return averaged
+
+
+#: Metrics that ``fit(..., metrics=("mae", "rmse"))`` knows by name, each a float per epoch (the mean
+#: over the output columns): regression errors of raw outputs, and the mean AUC of logits.
+METRICS: dict[str, Metric] = {
+    "mae": _column_mean(mean_absolute_error),
+    "rmse": _column_mean(root_mean_squared_error),
+    "r2": _column_mean(r2_score),
+    "pearson_r": _column_mean(pearson_r),
+    "auc": mean_auc,
+}
+
+#: Losses that compare outputs and targets element by element: their shapes must match (else torch broadcasts).
+_ELEMENTWISE_LOSSES = (nn.MSELoss, nn.L1Loss, nn.SmoothL1Loss, nn.HuberLoss, nn.BCEWithLogitsLoss, nn.BCELoss)
+
+
 class EarlyStopping:
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience`` epochs.
 
-    ``mode="min"`` for losses, ``"max"`` for scores such as AUC. With ``restore_best`` the model
-    gets back the weights of its best epoch when training ends.
+    ``monitor`` is a key of the ``History`` (``"val_loss"``, ``"val_mae"``, ``"val_auc"``, ...);
+    ``mode="min"`` for losses and errors (MAE, RMSE), ``"max"`` for scores such as AUC or R². With
+    ``restore_best`` the model gets back the weights of its best epoch when training ends.
     """
 
     def __init__(self, monitor: str = "val_loss", *, patience: int = 5, min_delta: float = 0.0,
@@ -130,14 +170,47 @@ def tensor_loader(X, y, *, batch_size: int = 64, shuffle: bool = False, rng=0, s
 
 
 def _metric_functions(metrics) -> dict[str, Metric]:
+    """``metrics`` as {name: function}: a mapping, or a sequence of functions and names of ``METRICS``."""
+    if isinstance(metrics, str):
+        metrics = (metrics,)
     if isinstance(metrics, Mapping):
         named = dict(metrics)
     else:
-        named = {getattr(fn, "__name__", f"metric{i}"): fn for i, fn in enumerate(metrics)}
+        named = {fn if isinstance(fn, str) else getattr(fn, "__name__", f"metric{i}"): fn
+                 for i, fn in enumerate(metrics)}
     for name, fn in named.items():
-        if not callable(fn):
-            raise TypeError(f"metrics[{name!r}] must be a function (y_true, y_out) -> float, got {type(fn).__name__}")
+        if isinstance(fn, str):
+            named[name] = METRICS[check_choice(fn, f"metrics[{name!r}]", list(METRICS))]
+        elif not callable(fn):
+            raise TypeError(f"metrics[{name!r}] must be a function (y_true, y_out) -> float or one of "
+                            f"{list(METRICS)}, got {type(fn).__name__}")
     return named
+
+
+def _metric_value(name: str, metric: Metric, y_true: np.ndarray, y_out: np.ndarray) -> float:
+    """``metric(y_true, y_out)`` as a float; a metric giving one value per column is an error naming it."""
+    value = np.asarray(metric(y_true, y_out), dtype=np.float64)
+    if value.size != 1:
+        raise ValueError(f"metrics[{name!r}] must give one number, got an array of shape {value.shape}: average "
+                         f"its columns, or name it (e.g. 'mae', the mean over columns) from {list(METRICS)}")
+    return float(value.reshape(()))
+
+
+def _match_targets(loss_fn: Callable, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Targets shaped like the outputs for an element-wise loss: (B,) targets → (B, 1) for a one-output model.
+
+    ``nn.MSELoss()(out, y)`` with ``out`` (B, 1) and ``y`` (B,) broadcasts to (B, B) and averages
+    every output against every target, with no error. For the losses of ``_ELEMENTWISE_LOSSES``,
+    targets with as many values per sample as the outputs are reshaped; other shapes are an error.
+    Other losses (``nn.CrossEntropyLoss`` with class indices, a custom loss) get the targets as they are.
+    """
+    if not isinstance(loss_fn, _ELEMENTWISE_LOSSES) or y.shape == out.shape:
+        return y
+    if y.ndim >= 1 and out.ndim >= 1 and y.shape[0] == out.shape[0] and y.numel() == out.numel():
+        return y.reshape(out.shape)
+    raise ValueError(f"{type(loss_fn).__name__} compares outputs and targets element by element, but the model's "
+                     f"outputs have shape {tuple(out.shape)} and the targets {tuple(y.shape)}: give the model one "
+                     "output per target column, or the targets one column per output")
 
 
 def _batches(loader):
@@ -164,9 +237,14 @@ def _progress_enabled(progress: bool) -> bool:
 
 
 def fit(model: nn.Module, train_loader, val_loader=None, *, loss_fn: Callable, optimizer: torch.optim.Optimizer,
-        epochs: int, metrics: Mapping[str, Metric] | Sequence[Metric] = (), early_stopping: EarlyStopping | None = None,
-        device=None, progress: bool = True) -> History:
+        epochs: int, metrics: Mapping[str, Metric | str] | Sequence[Metric | str] = (),
+        early_stopping: EarlyStopping | None = None, device=None, progress: bool = True) -> History:
     """Train ``model`` for ``epochs`` epochs; validate after each; return the ``History``.
+
+    ``metrics``: functions ``(y_true, y_out) -> float`` or names of ``METRICS`` (``"mae"``,
+    ``"rmse"``, ``"r2"``, ``"pearson_r"``, ``"auc"``), as a sequence (recorded under the function's
+    name or the given name) or a mapping name → function or name; each is recorded per epoch as
+    ``train_<name>`` and, with a ``val_loader``, ``val_<name>``, which ``early_stopping`` can monitor.
 
     Stops early when ``early_stopping`` says so, and stops with a warning when the loss becomes
     NaN or infinite (``history.status`` says where and why); in both cases the best epoch's
@@ -207,6 +285,7 @@ def fit(model: nn.Module, train_loader, val_loader=None, *, loss_fn: Callable, o
             x, y = x.to(device), y.to(device)
             optimizer.zero_grad()
             out = model(x)
+            y = _match_targets(loss_fn, out, y)
             loss = loss_fn(out, y)
             if not torch.isfinite(loss):
                 diverged = history.diverged = True
@@ -231,11 +310,14 @@ def fit(model: nn.Module, train_loader, val_loader=None, *, loss_fn: Callable, o
         row = {"train_loss": total / count}
         if named_metrics:
             y_out, y_true = torch.cat(outputs).numpy(), torch.cat(targets).numpy()
-            row.update({f"train_{k}": fn(y_true, y_out) for k, fn in named_metrics.items()})
+            row.update({f"train_{k}": _metric_value(k, fn, y_true, y_out) for k, fn in named_metrics.items()})
         if val_loader is not None:
             y_out, y_true = predict(model, val_loader, device)
-            row["val_loss"] = float(loss_fn(torch.from_numpy(y_out).to(device), torch.from_numpy(y_true).to(device)))
-            row.update({f"val_{k}": fn(y_true, y_out) for k, fn in named_metrics.items()})
+            out, y = torch.from_numpy(y_out).to(device), torch.from_numpy(y_true).to(device)
+            y = _match_targets(loss_fn, out, y)
+            row["val_loss"] = float(loss_fn(out, y))
+            y_true = y.cpu().numpy()
+            row.update({f"val_{k}": _metric_value(k, fn, y_true, y_out) for k, fn in named_metrics.items()})
         history.append(**row)
         bar.set_postfix({k: f"{v:.4f}" for k, v in row.items()})
         bar.update()

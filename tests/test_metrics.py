@@ -1,9 +1,14 @@
 """dlmi.metrics agrees with scikit-learn to 1e-12, and the bootstrap behaves as the paper's."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from scipy.special import expit, logit
+from sklearn import metrics as sk_metrics
+from sklearn.calibration import calibration_curve as sk_calibration_curve
 from sklearn.metrics import balanced_accuracy_score, roc_auc_score
 from sklearn.metrics import roc_curve as sk_roc_curve
 
@@ -17,11 +22,18 @@ from dlmi.metrics import (
     bootstrap_ci,
     bootstrap_difference,
     bootstrap_replicates,
+    brier_score,
+    calibration_curve,
+    expected_calibration_error,
     fold_interval,
+    mean_absolute_error,
     mean_auc,
     paper_table,
+    pearson_r,
+    r2_score,
     roc_auc,
     roc_curve,
+    root_mean_squared_error,
 )
 
 
@@ -306,3 +318,244 @@ def test_paired_difference_sees_what_two_overlapping_intervals_hide():
     assert balanced_accuracy_difference(y, better, better, n_boot=100)[1:] == (0.0, 0.0)
     with pytest.raises(ValueError, match="same length"):
         balanced_accuracy_difference(y, better, worse[:-1])
+
+
+# ---------------------------------------------------------------- regression
+
+
+REGRESSION_METRICS = [mean_absolute_error, root_mean_squared_error, r2_score, pearson_r]
+
+
+def _regression_data(n=80, k=3, seed=0):
+    """Ages (years) and noisy, biased predictions of them, (n, k)."""
+    rng = np.random.default_rng(seed)
+    y = rng.normal(70, 8, size=(n, k))
+    return y, 0.8 * y + 12 + rng.normal(0, 4, size=(n, k))
+
+
+def _sklearn_regression(metric, y, p):
+    """The scikit-learn (or scipy) value of ``metric``, one per column. scikit-learn >= 1.3 has no
+    root_mean_squared_error before 1.4: its square root of mean_squared_error."""
+    if metric is mean_absolute_error:
+        return sk_metrics.mean_absolute_error(y, p, multioutput="raw_values")
+    if metric is root_mean_squared_error:
+        return np.sqrt(sk_metrics.mean_squared_error(y, p, multioutput="raw_values"))
+    if metric is r2_score:
+        return sk_metrics.r2_score(y, p, multioutput="raw_values")
+    return np.array([stats.pearsonr(y[:, j], p[:, j])[0] for j in range(y.shape[1])])
+
+
+@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize("metric", REGRESSION_METRICS, ids=lambda m: m.__name__)
+def test_regression_metrics_match_scikit_learn_per_column(metric, seed):
+    rng = np.random.default_rng(seed)
+    n, k = int(rng.integers(3, 300)), int(rng.integers(1, 5))
+    scale = 10.0 ** rng.uniform(-2, 3)  # units from hundredths to thousands
+    y = scale * rng.normal(size=(n, k)) + rng.normal()
+    p = y * rng.uniform(0.2, 1.5) + scale * rng.normal(size=(n, k))
+    expected = _sklearn_regression(metric, y, p)
+    values = metric(y, p)
+    assert isinstance(values, np.ndarray) and values.shape == (k,)
+    tolerance = 1e-12 * (scale if metric in (mean_absolute_error, root_mean_squared_error) else 1.0)
+    np.testing.assert_allclose(values, expected, rtol=0, atol=tolerance)
+    one = metric(y[:, 0], p[:, 0])
+    assert isinstance(one, float) and one == pytest.approx(expected[0], rel=0, abs=tolerance)
+
+
+def test_regression_metrics_on_simple_cases():
+    y = np.array([1.0, 2.0, 3.0, 4.0])
+    assert mean_absolute_error(y, y + [1, -1, 1, -1]) == 1.0
+    assert root_mean_squared_error(y, y + [2, 0, 0, 0]) == 1.0
+    assert r2_score(y, y) == 1.0 and r2_score(y, np.full(4, y.mean())) == 0.0
+    assert pearson_r(y, y) == pytest.approx(1.0) and pearson_r(y, -y) == pytest.approx(-1.0)
+    # r is blind to bias and scale; the errors are not
+    assert pearson_r(y, 2 * y + 10) == pytest.approx(1.0)
+    assert mean_absolute_error(y, 2 * y + 10) == pytest.approx(12.5)
+
+
+def test_r2_of_a_constant_target_follows_scikit_learn():
+    """scikit-learn: 1 for perfect predictions of a constant target, else 0 (not −inf or NaN)."""
+    y = np.full(5, 3.0)
+    imperfect = np.array([3.0, 3.0, 3.0, 3.0, 4.0])
+    assert r2_score(y, y) == sk_metrics.r2_score(y, y) == 1.0
+    assert r2_score(y, imperfect) == sk_metrics.r2_score(y, imperfect) == 0.0
+    both = r2_score(np.column_stack([y, y]), np.column_stack([y, imperfect]))
+    np.testing.assert_array_equal(both, [1.0, 0.0])
+    # where scikit-learn's rounded mean of 0.1, 0.1, 0.1 is not 0.1 (a huge negative R²), constancy is exact here
+    assert r2_score([0.1, 0.1, 0.1], [0.1, 0.1, 0.2]) == 0.0 and r2_score([0.1] * 3, [0.1] * 3) == 1.0
+    with pytest.warns(RuntimeWarning, match="fewer than 2 samples"):
+        assert np.isnan(r2_score([1.0], [2.0]))
+
+
+def test_pearson_r_of_a_constant_column_is_nan_with_a_warning():
+    y, p = _regression_data(n=30, k=2)
+    p[:, 1] = 5.0
+    with pytest.warns(RuntimeWarning, match=r"column\(s\) \[1\]"):
+        r = pearson_r(y, p)
+    assert np.isfinite(r[0]) and np.isnan(r[1])
+
+
+def test_regression_metrics_name_bad_input():
+    for metric in REGRESSION_METRICS:
+        with pytest.raises(ValueError, match=r"y_true and y_pred must have the same shape, got \(3,\) and \(3, 1\)"):
+            metric([1.0, 2.0, 3.0], [[1.0], [2.0], [3.0]])
+        with pytest.raises(ValueError, match="same shape"):
+            metric([1.0, 2.0, 3.0], [1.0, 2.0])
+        with pytest.raises(ValueError, match="y_pred contains NaN or infinite"):
+            metric([1.0, 2.0, 3.0], [1.0, np.inf, 3.0])
+        with pytest.raises(ValueError, match="y_true contains NaN"):
+            metric([1.0, np.nan, 3.0], [1.0, 2.0, 3.0])
+        with pytest.raises(TypeError, match="y_true must hold numbers"):
+            metric(["a", "b"], [1.0, 2.0])
+        with pytest.raises(ValueError, match="y_pred must have 1 or 2 dimension"):
+            metric(np.ones((2, 2)), np.ones((2, 2, 1)))
+
+
+@pytest.mark.parametrize("grouped", [False, True], ids=["rows", "groups"])
+@pytest.mark.parametrize("metric", REGRESSION_METRICS, ids=lambda m: m.__name__)
+def test_vectorised_regression_bootstrap_equals_the_generic_path(metric, grouped):
+    """The weighted sums over resample counts give, replicate by replicate, the metric of the resampled rows."""
+    y, p = _regression_data(n=60, k=2, seed=3)
+    groups = np.arange(60) // 3 if grouped else None  # patients of 3 visits
+
+    def one_call_per_replicate(yt, yp):  # not the function itself: the generic path
+        return metric(yt, yp)
+
+    fast = bootstrap_replicates(metric, y, p, n_boot=60, rng=4, groups=groups)
+    slow = bootstrap_replicates(one_call_per_replicate, y, p, n_boot=60, rng=4, groups=groups)
+    assert fast.shape == (60, 2)
+    np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-10)
+    flat = bootstrap_replicates(metric, y[:, 1], p[:, 1], n_boot=60, rng=4, groups=groups)
+    np.testing.assert_allclose(flat, fast[:, 1], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("metric", [r2_score, pearson_r], ids=lambda m: m.__name__)
+def test_vectorised_regression_bootstrap_on_replicates_with_a_constant_target(metric):
+    """Two patients, one with a constant target: a replicate that draws that patient twice has a
+    constant target, where R² takes scikit-learn's convention and r is undefined (NaN), on both paths."""
+    y = np.array([5.0, 5.0, 5.0, 1.0, 2.0, 4.0])
+    p = np.array([5.0, 5.0, 4.0, 1.5, 2.0, 3.0])
+    groups = np.array([0, 0, 0, 1, 1, 1])
+    fast = bootstrap_replicates(metric, y, p, n_boot=200, rng=0, groups=groups)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        slow = bootstrap_replicates(lambda yt, yp: metric(yt, yp), y, p, n_boot=200, rng=0, groups=groups)
+    np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-10)  # NaN where the other is NaN
+    constant = np.isin(fast, [0.0]) if metric is r2_score else np.isnan(fast)
+    assert 30 < constant.sum() < 80  # the first patient twice: a quarter of the replicates
+
+
+def test_bootstrap_ci_of_the_mae_covers_the_population_value():
+    """Errors e ~ N(0, σ²) have MAE σ√(2/π): the 90% interval covers it in about 90% of samples."""
+    rng = np.random.default_rng(2)
+    sigma, covered, trials = 4.0, 0, 150
+    for t in range(trials):
+        age = rng.normal(70, 8, 150)
+        result = bootstrap_ci(mean_absolute_error, age, age + rng.normal(0, sigma, 150), n_boot=500, alpha=0.10,
+                              rng=t)
+        assert result.low < result.estimate < result.high and result.n_dropped == 0
+        covered += result.low <= sigma * np.sqrt(2 / np.pi) <= result.high
+    assert 0.82 <= covered / trials <= 0.97
+
+
+def test_paired_difference_of_two_regressors():
+    y, p = _regression_data(n=300, k=1, seed=5)
+    better = y + np.random.default_rng(1).normal(0, 2, size=y.shape)
+    d = bootstrap_difference(mean_absolute_error, y[:, 0], p[:, 0], better[:, 0], n_boot=2000)
+    assert d.estimate == pytest.approx(mean_absolute_error(y, p)[0] - mean_absolute_error(y, better)[0])
+    assert d.low > 0  # the noisier, biased predictions err more
+
+
+# ---------------------------------------------------------------- calibration
+
+
+def _probabilities(n=400, k=1, seed=0):
+    rng = np.random.default_rng(seed)
+    p = rng.beta(0.7, 1.2, size=(n, k))
+    return (rng.random((n, k)) < p).astype(float), p
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_brier_score_matches_scikit_learn(seed):
+    y, p = _probabilities(n=50 + 30 * seed, k=3, seed=seed)
+    expected = [sk_metrics.brier_score_loss(y[:, j], p[:, j]) for j in range(3)]
+    np.testing.assert_allclose(brier_score(y, p), expected, rtol=0, atol=1e-12)
+    assert brier_score(y[:, 2], p[:, 2]) == pytest.approx(expected[2], abs=1e-12)
+    assert brier_score([0, 1, 1], [0.0, 1.0, 1.0]) == 0.0
+    assert brier_score([0, 0, 0, 1], [0.25] * 4) == pytest.approx(0.25 * 0.75)  # the prevalence π: π(1 − π)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("strategy", ["uniform", "quantile"])
+@pytest.mark.parametrize("n_bins", [1, 5, 10, 17])
+def test_calibration_curve_matches_scikit_learn(seed, strategy, n_bins):
+    y, p = _probabilities(n=300, seed=seed)
+    y, p = y[:, 0], p[:, 0]
+    if seed % 2:
+        p = np.round(p, 1)  # probabilities on the bin edges, and 0 and 1 themselves
+    prob_true, prob_pred = calibration_curve(y, p, n_bins=n_bins, strategy=strategy)
+    expected_true, expected_pred = sk_calibration_curve(y, p, n_bins=n_bins, strategy=strategy)
+    assert prob_true.shape == expected_true.shape
+    np.testing.assert_allclose(prob_true, expected_true, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(prob_pred, expected_pred, rtol=0, atol=1e-12)
+
+
+def test_expected_calibration_error_by_hand():
+    y = np.array([0, 1, 1, 0])
+    # two bins: [0, 0.5] holds 0.1 and 0.2 (one positive: 0.5 against a mean of 0.15), (0.5, 1] the others
+    assert expected_calibration_error(y, [0.1, 0.2, 0.8, 0.9], n_bins=2) == pytest.approx(0.5 * 0.35 + 0.5 * 0.35)
+    # one bin: |prevalence − mean probability|
+    assert expected_calibration_error(y, [0.1, 0.2, 0.8, 0.7], n_bins=1) == pytest.approx(abs(0.5 - 0.45))
+    # every probability in one bin: |0.6 − 0.5|
+    assert expected_calibration_error([0, 1, 0, 1, 1], [0.5, 0.5, 0.5, 0.5, 0.5], n_bins=3) == pytest.approx(0.1)
+    assert expected_calibration_error([0, 0, 1, 1], [0.0, 0.0, 1.0, 1.0]) == 0.0  # certain and right
+    assert expected_calibration_error([0, 0, 1, 1], [0.05, 0.05, 0.95, 0.95]) == pytest.approx(0.05)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_expected_calibration_error_is_the_weighted_gap_of_the_reliability_curve(seed):
+    y, p = _probabilities(n=500, k=2, seed=seed)
+    for n_bins in (4, 10):
+        counts = np.bincount(np.minimum((p[:, 0] * n_bins).astype(int), n_bins - 1), minlength=n_bins)
+        assert counts.sum() == 500  # (no probability on an edge: the equal-width bins count the same)
+        prob_true, prob_pred = calibration_curve(y[:, 0], p[:, 0], n_bins=n_bins)
+        weights = counts[counts > 0] / 500
+        expected = np.sum(weights * np.abs(prob_true - prob_pred))
+        ece = expected_calibration_error(y, p, n_bins=n_bins)
+        assert ece.shape == (2,) and ece[0] == pytest.approx(expected, abs=1e-12)
+        assert ece[1] == expected_calibration_error(y[:, 1], p[:, 1], n_bins=n_bins)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_calibrated_predictor_has_an_ece_near_zero_and_a_sharpened_one_does_not(seed):
+    rng = np.random.default_rng(seed)
+    p = rng.uniform(0.01, 0.99, 20_000)
+    y = (rng.random(p.shape) < p).astype(float)  # calibrated: P(y = 1 | p) = p
+    sharpened = expit(3 * logit(p))  # over-confident: the same ranking, probabilities pushed to 0 and 1
+    assert expected_calibration_error(y, p) < 0.02
+    assert expected_calibration_error(y, sharpened) > 0.1
+    assert brier_score(y, sharpened) > brier_score(y, p)
+    assert roc_auc(y, sharpened) == pytest.approx(roc_auc(y, p), abs=1e-12)
+
+
+def test_calibration_metrics_name_bad_input():
+    y, p = [0, 1, 1], [0.2, 0.6, 0.9]
+    for metric in (brier_score, expected_calibration_error, calibration_curve):
+        with pytest.raises(ValueError, match=r"y_prob must hold probabilities in \[0, 1\], got values from -0.1"):
+            metric(y, [-0.1, 0.6, 0.9])
+        with pytest.raises(ValueError, match="to 1.5"):
+            metric(y, [0.1, 0.6, 1.5])
+        with pytest.raises(ValueError, match="y_true must hold binary labels"):
+            metric([0, 2, 1], p)
+        with pytest.raises(ValueError, match="y_true and y_prob must have the same shape"):
+            metric(y, p[:2])
+        with pytest.raises(ValueError, match="y_prob contains NaN"):
+            metric(y, [0.2, np.nan, 0.9])
+    with pytest.raises(ValueError, match="calibration_curve takes one column"):
+        calibration_curve(np.ones((3, 2)), np.ones((3, 2)))
+    with pytest.raises(ValueError, match="n_bins"):
+        expected_calibration_error(y, p, n_bins=0)
+    with pytest.raises(TypeError, match="n_bins"):
+        calibration_curve(y, p, n_bins=2.5)
+    with pytest.raises(ValueError, match="strategy"):
+        calibration_curve(y, p, strategy="equal")

@@ -48,7 +48,7 @@ LAYERS = [
     {"runtime", "divergence"},
     {"data"},
     {"linear", "optim", "conv", "models", "metrics", "interpret", "alzheimer"},
-    {"nn", "surfaces", "train", "features"},
+    {"nn", "surfaces", "train", "features", "calibration"},
     {"regularisation", "estimators", "recipes"},
     {"evaluation", "viz"},
     {"widgets", "checks", "editions"},
