@@ -67,5 +67,6 @@ def test_the_tools_are_in_the_extras():
     extras = PROJECT["optional-dependencies"]
     names = {extra: {pin.split(">")[0].split("=")[0].split(";")[0].strip() for pin in pins}
              for extra, pins in extras.items()}
-    assert "jupytext" in names["test"], "the pairing test needs jupytext"
+    assert "jupytext" in names["editions"], "make pair (dlmi.editions.scripts) needs jupytext"
+    assert "dlmi[editions]" in names["test"], "the pairing test needs jupytext, through the editions extra"
     assert {"pre-commit", "ruff", "nbstripout"} <= names["dev"]
