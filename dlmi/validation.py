@@ -131,16 +131,16 @@ def check_rng(rng, name: str = "rng") -> np.random.Generator:
     return np.random.default_rng(int(rng))
 
 
-def rng_argument(rng, seed=None, *, default=0):
+def rng_argument(rng, seed=None):
     """The ``rng`` argument of a public function that also accepts the older ``seed=`` spelling.
 
-    Returns ``seed`` when it is given (and ``rng`` was left at ``default``), else ``rng``; pass the
-    result to :func:`check_rng` or :func:`dlmi.runtime.torch_generator`. Giving both is a
+    Returns ``seed`` when it is given (and ``rng`` was left at its default, 0), else ``rng``; pass
+    the result to :func:`check_rng` or :func:`dlmi.runtime.torch_generator`. Giving both is a
     ``TypeError``.
     """
     if seed is None:
         return rng
-    if not (rng is default or (isinstance(rng, Integral) and not isinstance(rng, bool) and rng == default)):
+    if not (isinstance(rng, Integral) and not isinstance(rng, bool) and rng == 0):
         raise TypeError("pass the random state as rng or as seed (its older name), not both")
     check_rng(seed, "seed")  # names the argument the caller used when it is wrong
     return seed
