@@ -157,3 +157,16 @@ def seed_from(rng, name: str = "rng") -> int:
         return int(np.random.default_rng().integers(2**31 - 1))
     check_rng(rng, name)
     return int(rng)
+
+
+def check_affine(affine, name: str = "affine", *, axis_aligned: bool = False) -> np.ndarray:
+    """A voxel-to-world matrix (4, 4), as float64; ``axis_aligned`` also asks for a diagonal,
+    invertible 3x3 part (voxel axes along x, y, z: what cutting boxes and slices in mm needs)."""
+    affine = as_array(affine, name, ndim=2)
+    if affine.shape != (4, 4):
+        raise ValueError(f"{name} must have shape (4, 4), got {affine.shape}")
+    linear = affine[:3, :3]
+    if axis_aligned and (np.abs(linear - np.diag(np.diag(linear))).max() > 1e-6 or np.any(np.diag(linear) == 0)):
+        raise ValueError(f"{name} must be axis-aligned (a diagonal 3x3 part with no zero on it)")
+    return affine
+

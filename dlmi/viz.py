@@ -10,7 +10,7 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.font_manager import FontProperties
 
-from .validation import as_array, check_choice, check_positive, check_scalar
+from .validation import as_array, check_affine, check_choice, check_positive, check_scalar
 
 #: Okabe–Ito palette, distinguishable with the common colour-vision deficiencies.
 PALETTE = (
@@ -208,9 +208,7 @@ def plot_brain_slices(volume, affine=None, *, cut=None, overlay=None, title: str
         if cut.shape != (3,):
             raise ValueError(f"cut must hold 3 coordinates (x, y, z), got shape {cut.shape}")
     if affine is not None:
-        affine = as_array(affine, "affine", ndim=2)
-        if affine.shape != (4, 4) or np.abs(affine[:3, :3] - np.diag(np.diag(affine[:3, :3]))).max() > 1e-6:
-            raise ValueError("affine must be an axis-aligned (4, 4) matrix")
+        affine = check_affine(affine, axis_aligned=True)
         point = np.array(ATROPHY_REGIONS["hippocampus"]["centre"], float) if cut is None else cut
         index = np.round(np.linalg.inv(affine)[:3] @ np.r_[point, 1.0]).astype(int)
     else:

@@ -4,6 +4,7 @@ from numbers import Integral
 
 from dlmi.validation import (
     as_array,
+    check_affine,
     check_X_y,
     check_binary,
     check_choice,
@@ -88,3 +89,17 @@ def test_seed_from_keeps_an_int_and_draws_one_from_a_generator():
     with pytest.raises(TypeError, match="rng"):
         seed_from(1.5)
 
+
+
+def test_check_affine_wants_4_by_4_and_axis_alignment_when_asked():
+    affine = np.diag([4.0, 4.0, 4.0, 1.0])
+    np.testing.assert_array_equal(check_affine(affine, axis_aligned=True), affine)
+    rotated = affine.copy()
+    rotated[0, 1] = 1.0
+    assert check_affine(rotated) is not None  # a rotation is a valid affine
+    with pytest.raises(ValueError, match="axis-aligned"):
+        check_affine(rotated, axis_aligned=True)
+    with pytest.raises(ValueError, match="axis-aligned"):
+        check_affine(np.diag([4.0, 0.0, 4.0, 1.0]), axis_aligned=True)
+    with pytest.raises(ValueError, match=r"vox2mm must have shape \(4, 4\)"):
+        check_affine(np.eye(3), "vox2mm")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..validation import as_array
+from ..validation import as_array, check_affine
 
 
 def save_nifti(volume, affine, path) -> Path:
@@ -14,9 +14,7 @@ def save_nifti(volume, affine, path) -> Path:
     import nibabel as nib
 
     volume = as_array(volume, "volume", ndim=3, dtype=np.float32)
-    affine = as_array(affine, "affine", ndim=2)
-    if affine.shape != (4, 4):
-        raise ValueError(f"affine must have shape (4, 4), got {affine.shape}")
+    affine = check_affine(affine)
     path = Path(path)
     if not (path.name.endswith(".nii") or path.name.endswith(".nii.gz")):
         raise ValueError(f"path must end with .nii or .nii.gz, got {path.name!r}")

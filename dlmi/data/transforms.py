@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..validation import as_array, check_choice, check_scalar
+from ..validation import as_array, check_affine, check_choice, check_scalar
 
 #: The box around the left hippocampus (with the amygdala and entorhinal cortex), MNI mm; the
 #: right box is its mirror image.
@@ -28,13 +28,8 @@ def hippocampus_boxes(affine, shape: Sequence[int] | None = None) -> dict[str, t
     same number of voxels. With ``shape`` the boxes are checked to lie inside the volume.
     Returns ``{"left": (sx, sy, sz), "right": (sx, sy, sz)}``.
     """
-    affine = as_array(affine, "affine", ndim=2)
-    if affine.shape != (4, 4):
-        raise ValueError(f"affine must have shape (4, 4), got {affine.shape}")
-    linear = affine[:3, :3]
-    if np.abs(linear - np.diag(np.diag(linear))).max() > 1e-6 or np.any(np.diag(linear) == 0):
-        raise ValueError("affine must be axis-aligned (a diagonal 3x3 part) to cut boxes")
-    steps = np.abs(np.diag(linear))
+    affine = check_affine(affine, axis_aligned=True)
+    steps = np.abs(np.diag(affine[:3, :3]))
     size = np.maximum(np.round(np.array(_HIPPOCAMPUS_BOX["size"]) / steps), 1).astype(int)
     inverse = np.linalg.inv(affine)
     boxes = {}
