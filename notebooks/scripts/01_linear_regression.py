@@ -171,7 +171,7 @@ pd.DataFrame({"dlmi": np.r_[ours.intercept_, ours.coef_], "scikit-learn": np.r_[
 # $\sqrt{\operatorname{diag}\,\hat\sigma^2(\mathbf{X}^T\mathbf{X})^{-1}}$ with $\hat\sigma^2$ the
 # residual variance, say how far off they may be. Rooms and size go together (about one room per
 # 20 m²), so the data cannot tell their effects apart precisely: the rooms weight is the least
-# certain relative to its size (a standard error of about 15 % of its value).
+# certain relative to its size (a standard error of about a sixth of its value; the size weight's is about 1 %).
 
 # %%
 residual_variance = np.sum((y - X @ w_hat) ** 2) / (len(y) - X.shape[1])
@@ -297,8 +297,9 @@ except np.linalg.LinAlgError as error:
 #
 # - The **pseudo-inverse** $\mathbf{X}^+$ picks, among all the weights that minimise $J$, the
 #   one of smallest norm: `LinearRegression(solver="pinv")`.
-# - **Ridge regression** adds $\alpha \sum_{j\geq 1} w_j^2$ to the cost, so the normal equation
-#   becomes $\hat{\mathbf{w}} = (\mathbf{X}^T\mathbf{X} + \alpha \mathbf{D})^{-1}\mathbf{X}^T\mathbf{y}$
+# - **Ridge regression** adds $\alpha \sum_{j\geq 1} w_j^2$ to the *summed* squared error
+#   $nJ(\mathbf{w}) = (\mathbf{y}-\mathbf{X}\mathbf{w})^T(\mathbf{y}-\mathbf{X}\mathbf{w})$ (as scikit-learn's `Ridge` does;
+#   added to the mean $J$ it would be $\alpha/n$), so the normal equation becomes $\hat{\mathbf{w}} = (\mathbf{X}^T\mathbf{X} + \alpha \mathbf{D})^{-1}\mathbf{X}^T\mathbf{y}$
 #   ($\mathbf{D}$: the identity with a 0 for the intercept), which is invertible for any
 #   $\alpha > 0$: `LinearRegression(alpha=...)`. It keeps both size weights small instead of
 #   letting them grow into huge opposite values, and together they still give the price of a m².
