@@ -1,9 +1,10 @@
 """Evaluation protocols: cross-validation, learning curves and the data-leakage experiment.
 
 Each fits fresh clones of a scikit-learn-style estimator (``dlmi.estimators``) and scores
-balanced accuracy, as Wen et al. (2020) did:
+balanced accuracy, as Wen et al. (2020) did, or, for a regressor, the mean absolute error:
 
 * ``cross_validate`` — one score per fold and the out-of-fold outputs (``CVResult``);
+* ``cross_validate_regression`` — its twin for a continuous target (``RegressionCVResult``);
 * ``learning_curve`` — the score against the number of training subjects;
 * ``leakage_experiment`` — a 2D CNN scored under a slice-level and a subject-level split.
 """
@@ -20,19 +21,15 @@ from sklearn.base import clone
 from sklearn.model_selection import train_test_split
 
 from .data.splits import patient_split
-from .estimators import CNNClassifier, SliceCNNClassifier
-from .metrics import balanced_accuracy, fold_interval
-from .validation import check_binary, check_scalar, rng_argument, seed_from
+from .estimators import CNNClassifier, SliceCNNClassifier, fit_with_groups
+from .metrics import balanced_accuracy, fold_interval, mean_absolute_error
+from .validation import as_array, check_binary, check_scalar, rng_argument, seed_from
 
 
-@dataclass
-class CVResult:
-    """Per-fold balanced accuracies and the out-of-fold outputs of a cross-validation."""
+class _FoldScores:
+    """The mean of per-fold ``scores`` and its interval, for the results of the cross-validations."""
 
     scores: np.ndarray
-    y_true: np.ndarray
-    y_score: np.ndarray
-    params: list[dict] = field(default_factory=list)
 
     @property
     def mean(self) -> float:
@@ -41,6 +38,31 @@ class CVResult:
     def interval(self, level: float = 0.95) -> tuple[float, float, float]:
         """``(mean, low, high)`` over folds (``fold_interval``)."""
         return fold_interval(self.scores, level)
+
+
+@dataclass
+class CVResult(_FoldScores):
+    """Per-fold balanced accuracies and the out-of-fold outputs of a cross-validation."""
+
+    scores: np.ndarray
+    y_true: np.ndarray
+    y_score: np.ndarray
+    params: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class RegressionCVResult(_FoldScores):
+    """Per-fold mean absolute errors and the out-of-fold predictions of a cross-validated regressor.
+
+    ``y_true``, ``y_pred`` (and ``y_corrected``, the bias-corrected predictions when asked for) hold
+    one value per tested row, in row order; ``models`` the estimator fitted on each fold.
+    """
+
+    scores: np.ndarray
+    y_true: np.ndarray
+    y_pred: np.ndarray
+    y_corrected: np.ndarray | None = None
+    models: list = field(default_factory=list)
 
 
 def _indexable(X, name: str) -> None:
@@ -69,6 +91,38 @@ def cross_validate(estimator, X, y, folds, *, groups=None) -> CVResult:
         params.append({"C": model.C_} if hasattr(model, "C_") else {})
     tested = ~np.isnan(y_score)
     return CVResult(np.array(scores), y[tested], y_score[tested], params)
+
+
+def cross_validate_regression(estimator, X, y, folds, *, groups=None, corrected: bool = False) -> RegressionCVResult:
+    """Fit a fresh clone of a regressor on each training fold, predict its test fold.
+
+    ``folds`` is a list of (train, test) row indices with no subject on both sides; ``groups`` (n,)
+    subject ids are passed to ``fit`` for inner splits when it takes them (``RidgeRegressor``,
+    ``dlmi.brain_age.BrainAgeRegressor``). ``corrected=True`` also asks an estimator with
+    ``predict_corrected(X, y)`` (a ``BrainAgeRegressor``) for the bias-corrected predictions of each
+    test fold, from the coefficients it learned on the training fold. Returns a ``RegressionCVResult``
+    with the MAE of each fold and the out-of-fold predictions.
+    """
+    _indexable(X, "X")
+    y = as_array(y, "y", ndim=1)
+    if len(folds) < 1:
+        raise ValueError("folds must hold at least one (train, test) pair")
+    if corrected and not hasattr(estimator, "predict_corrected"):
+        raise TypeError("corrected=True needs an estimator with predict_corrected(X, y), such as "
+                        "dlmi.brain_age.BrainAgeRegressor")
+    groups = None if groups is None else np.asarray(groups)
+    y_pred, y_corrected = np.full(len(y), np.nan), np.full(len(y), np.nan)
+    scores, models = [], []
+    for train, test in folds:
+        model = fit_with_groups(clone(estimator), X[train], y[train], None if groups is None else groups[train])
+        y_pred[test] = model.predict(X[test])
+        if corrected:
+            y_corrected[test] = model.predict_corrected(X[test], y[test])
+        scores.append(mean_absolute_error(y[test], y_pred[test]))
+        models.append(model)
+    tested = ~np.isnan(y_pred)
+    return RegressionCVResult(np.array(scores), y[tested], y_pred[tested],
+                              y_corrected[tested] if corrected else None, models)
 
 
 def learning_curve(estimator, X, y, folds, sizes: Sequence[int], *, rng=0, seed: int | None = None) -> pd.DataFrame:

@@ -2,11 +2,14 @@
 
 import numpy as np
 import pytest
+from sklearn.model_selection import KFold
 from torch import nn
 
+from dlmi.brain_age import BrainAgeRegressor
 from dlmi.data import patient_folds
-from dlmi.estimators import CNNClassifier, RegionalSVM, SliceCNNClassifier
-from dlmi.evaluation import cross_validate, leakage_experiment, learning_curve
+from dlmi.estimators import CNNClassifier, RegionalSVM, RidgeRegressor, SliceCNNClassifier
+from dlmi.evaluation import cross_validate, cross_validate_regression, leakage_experiment, learning_curve
+from dlmi.metrics import mean_absolute_error
 
 
 def test_cross_validate_scores_every_fold_on_unseen_subjects(regional_data):
@@ -51,3 +54,52 @@ def test_a_slice_level_split_rewards_memorising_subjects():
     assert abs(scores["subject-level split"] - 0.5) < 0.2
     with pytest.raises(TypeError, match="2D slices"):
         leakage_experiment(SliceCNNClassifier(memoriser), slices, labels, subject)
+
+
+def _ageing_features(n=200, p=10, seed=0):
+    """Ages in 20–90 years and p features that fall with age under unit noise."""
+    rng = np.random.default_rng(seed)
+    age = rng.uniform(20.0, 90.0, n)
+    return -0.5 * (age[:, None] - 55.0) / 20.0 + rng.normal(size=(n, p)), age
+
+
+def test_cross_validate_regression_predicts_every_subject_once_from_the_other_folds():
+    X, age = _ageing_features()
+    folds = list(KFold(4, shuffle=True, random_state=0).split(X))
+    result = cross_validate_regression(RidgeRegressor(), X, age, folds)
+    assert result.scores.shape == (4,) and len(result.models) == 4 and result.y_corrected is None
+    np.testing.assert_array_equal(result.y_true, age)
+    train, test = folds[2]
+    np.testing.assert_allclose(result.y_pred[test], RidgeRegressor().fit(X[train], age[train]).predict(X[test]))
+    assert result.scores[2] == pytest.approx(mean_absolute_error(age[test], result.y_pred[test]))
+    mean, low, high = result.interval()
+    assert low < mean < high < 0.8 * mean_absolute_error(age, np.full(len(age), age.mean()))
+    with pytest.raises(TypeError, match="predict_corrected"):
+        cross_validate_regression(RidgeRegressor(), X, age, folds, corrected=True)
+    with pytest.raises(ValueError, match="folds must hold at least one"):
+        cross_validate_regression(RidgeRegressor(), X, age, [])
+
+
+def test_the_brain_age_correction_of_a_fold_never_sees_its_test_subjects():
+    """Replace fold 0's test subjects by noise with absurd ages: fold 0's model, correction included, is unchanged."""
+    X, age = _ageing_features()
+    folds = list(KFold(4, shuffle=True, random_state=0).split(X))
+    model = BrainAgeRegressor(RidgeRegressor(), inner_splits=4)
+    result = cross_validate_regression(model, X, age, folds, corrected=True)
+    rng = np.random.default_rng(1)
+    X_altered, age_altered = X.copy(), age.copy()
+    test = folds[0][1]
+    X_altered[test], age_altered[test] = 50 * rng.normal(size=(len(test), X.shape[1])), rng.uniform(0, 500, len(test))
+    altered = cross_validate_regression(model, X_altered, age_altered, folds, corrected=True)
+
+    def coefficients(fitted):
+        return fitted.correction_.slope_, fitted.correction_.intercept_, fitted.estimator_.alpha_
+
+    assert coefficients(altered.models[0]) == coefficients(result.models[0])
+    alone = BrainAgeRegressor(RidgeRegressor(), inner_splits=4).fit(X[folds[0][0]], age[folds[0][0]])
+    assert coefficients(alone) == coefficients(result.models[0])
+    # the test has teeth: the other folds trained on those rows, and their corrections moved
+    assert coefficients(altered.models[1])[:2] != coefficients(result.models[1])[:2]
+    # corrected ages of fold 0 come from its own coefficients and each subject's own age
+    expected = alone.predict_corrected(X_altered[test], age_altered[test])
+    np.testing.assert_allclose(altered.y_corrected[test], expected)

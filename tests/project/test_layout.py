@@ -5,8 +5,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 TESTS = ROOT / "tests"
 #: Folders of tests that are not about one module: the repository itself, real data end to end,
-#: and the browser.
-NOT_MIRRORED = {"project", "integration", "browser"}
+#: the browser and the class's JupyterHub.
+NOT_MIRRORED = {"project", "integration", "browser", "hub"}
 #: Test files named for the package as a whole rather than one module.
 PACKAGE_LEVEL = {"test_package.py"}
 
@@ -50,7 +50,7 @@ LAYERS = [
     {"linear", "optim", "conv", "models", "metrics", "interpret", "alzheimer"},
     {"nn", "surfaces", "train", "features", "calibration"},
     {"regularisation", "estimators", "recipes"},
-    {"evaluation", "viz"},
+    {"evaluation", "viz", "brain_age"},
     {"widgets", "checks", "editions"},
     {"__init__"},
 ]
