@@ -1,8 +1,10 @@
-"""Exercise checks: each ``check_*`` calls the student's code on prepared inputs and prints a verdict.
+"""Exercise checks: each ``check_*`` calls the student's code on prepared inputs and gives a verdict.
 
 Checks live in one module per chapter (``dlmi/checks/linear.py``, ...); every public ``check_*``
-of those modules is available here, e.g. ``dlmi.checks.check_sigmoid(fn)``. Each returns
-``True`` when the answer is right, so a check cell reads ``assert check_sigmoid(sigmoid)``.
+of those modules is available here, e.g. ``dlmi.checks.check_sigmoid(fn)``. Each prints ✓ and
+returns ``True`` when the answer is right, so a check cell reads ``assert check_sigmoid(sigmoid)``,
+and raises ``CheckFailed`` (an ``AssertionError`` that a notebook shows as its message alone: what
+was expected, what came back, a hint) when it is not.
 ``expect(value, ">", bound, what=...)`` states a check cell's numeric bound (``bounds.py``).
 
 Importing this package imports numpy only: a chapter's module (and torch, scikit-learn) is
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from .._lazy import lazy_getattr
 from .bounds import expect
-from .core import call, check_function, compare, failed, passed, relative_error
+from .core import CheckFailed, call, check_function, compare, failed, passed, relative_error
 
 
 def _check_names() -> dict[str, str]:
@@ -32,7 +34,7 @@ def _check_names() -> dict[str, str]:
 
 
 _CHECKS = _check_names()
-__all__ = ["call", "check_function", "compare", "expect", "failed", "passed", "relative_error", *_CHECKS]
+__all__ = ["CheckFailed", "call", "check_function", "compare", "expect", "failed", "passed", "relative_error", *_CHECKS]
 __getattr__ = lazy_getattr(__name__, _CHECKS)
 
 

@@ -23,21 +23,19 @@ def check_balanced_accuracy(fn: Callable) -> bool:
         (rng.integers(0, 2, 200), rng.integers(0, 2, 200)),
     ]
     for y_true, y_pred in cases:
-        ok, got = call(name, fn, y_true.copy(), y_pred.copy(), hint="BA = (TP/(TP+FN) + TN/(TN+FP)) / 2")
-        if not ok:
-            return False
+        got = call(name, fn, y_true.copy(), y_pred.copy(), hint="BA = (TP/(TP+FN) + TN/(TN+FP)) / 2")
         expected = balanced_accuracy(y_true, y_pred)
         try:
             got = float(got)
         except (TypeError, ValueError, OverflowError):
-            return failed(name, f"expected one number, got {type(got).__name__}", expected=expected, got=got)
+            failed(name, f"expected one number, got {type(got).__name__}", expected=expected, got=got)
         if mismatch(expected, got, tol=1e-9) is not None:
             accuracy = float(np.mean(y_true == y_pred))
             hint = ("that is the plain accuracy: average the accuracy within each class instead"
                     if abs(got - accuracy) < 1e-9 else
                     "sensitivity = mean(y_pred[y_true == 1] == 1), specificity = mean(y_pred[y_true == 0] == 0)")
-            return failed(name, f"wrong value for {len(y_true)} labels ({int(y_true.sum())} positive)",
-                          expected=expected, got=got, hint=hint)
+            failed(name, f"wrong value for {len(y_true)} labels ({int(y_true.sum())} positive)",
+                   expected=expected, got=got, hint=hint)
     return passed(name, f"{len(cases)} cases match, including one where accuracy and balanced accuracy differ")
 
 
@@ -48,28 +46,26 @@ def check_subject_split(fn: Callable) -> bool:
     subjects = np.array([f"sub-{i:03d}" for i in range(60)])
     ids = rng.permutation(np.repeat(subjects, rng.integers(1, 5, len(subjects))))  # 1-4 rows each, shuffled
     for test_size, seed in ((0.25, 0), (0.5, 3)):
-        ok, got = call(name, fn, ids.copy(), test_size, seed,
-                       hint="split the unique subject ids, then map back to rows")
-        if not ok:
-            return False
+        got = call(name, fn, ids.copy(), test_size, seed,
+                   hint="split the unique subject ids, then map back to rows")
         try:
             train, test = (np.asarray(part, dtype=np.int64).ravel() for part in got)
         except (TypeError, ValueError, OverflowError):
-            return failed(name, "expected two arrays of row indices (train, test)", got=got)
+            failed(name, "expected two arrays of row indices (train, test)", got=got)
         rows = np.concatenate([train, test])
         if len(rows) != len(ids) or not np.array_equal(np.sort(rows), np.arange(len(ids))):
-            return failed(name, f"train and test must together hold every row 0..{len(ids) - 1} exactly once",
-                          expected=f"{len(ids)} distinct rows",
-                          got=f"{len(rows)} rows, {len(np.unique(rows))} distinct",
-                          hint="return row positions (np.flatnonzero of a boolean mask), not subject ids")
+            failed(name, f"train and test must together hold every row 0..{len(ids) - 1} exactly once",
+                   expected=f"{len(ids)} distinct rows",
+                   got=f"{len(rows)} rows, {len(np.unique(rows))} distinct",
+                   hint="return row positions (np.flatnonzero of a boolean mask), not subject ids")
         shared = np.intersect1d(ids[train], ids[test])
         if len(shared):
-            return failed(name, f"{len(shared)} subject(s) have rows in both train and test, e.g. {shared[0]}",
-                          hint="draw the test set among the unique subjects (np.unique), then take all their rows")
+            failed(name, f"{len(shared)} subject(s) have rows in both train and test, e.g. {shared[0]}",
+                   hint="draw the test set among the unique subjects (np.unique), then take all their rows")
         fraction = len(np.unique(ids[test])) / len(subjects)
         if abs(fraction - test_size) > 0.05:
-            return failed(name, f"test_size={test_size} but {fraction:.2f} of the subjects are in the test set",
-                          expected=test_size, got=fraction, hint="test_size is a fraction of subjects, not of rows")
+            failed(name, f"test_size={test_size} but {fraction:.2f} of the subjects are in the test set",
+                   expected=test_size, got=fraction, hint="test_size is a fraction of subjects, not of rows")
     return passed(name, "no subject on both sides, every row used once, test fraction right")
 
 
@@ -81,20 +77,18 @@ def check_aggregate_slices(fn: Callable) -> bool:
     shuffled = rng.permutation(np.repeat(np.arange(7), rng.integers(2, 9, 7)))  # unequal counts, any order
     cases = [(rng.random(len(ordered)), ordered), (rng.random(len(shuffled)), shuffled)]
     for probabilities, subject_index in cases:
-        ok, got = call(name, fn, probabilities.copy(), subject_index.copy(),
-                       hint="np.bincount(subject_index, weights=probabilities) / np.bincount(subject_index)")
-        if not ok:
-            return False
+        got = call(name, fn, probabilities.copy(), subject_index.copy(),
+                   hint="np.bincount(subject_index, weights=probabilities) / np.bincount(subject_index)")
         expected = aggregate_slices(probabilities, subject_index)
         try:
             got = np.asarray(got, dtype=np.float64)
         except (TypeError, ValueError, OverflowError):
-            return failed(name, f"expected an array of {len(expected)} numbers, got {type(got).__name__}")
+            failed(name, f"expected an array of {len(expected)} numbers, got {type(got).__name__}")
         if got.shape != expected.shape:
-            return failed(name, f"wrong shape {got.shape}: one probability per subject expected",
-                          expected=expected, got=got)
+            failed(name, f"wrong shape {got.shape}: one probability per subject expected",
+                   expected=expected, got=got)
         if mismatch(expected, got, tol=1e-9) is not None:
-            return failed(name, "wrong subject probabilities", expected=expected, got=got,
-                          hint="subject i's value is the mean over the slices with subject_index == i; "
-                               "subjects have different numbers of slices and their slices are not in order")
+            failed(name, "wrong subject probabilities", expected=expected, got=got,
+                   hint="subject i's value is the mean over the slices with subject_index == i; "
+                        "subjects have different numbers of slices and their slices are not in order")
     return passed(name, "mean per subject, with unequal numbers of slices in any order")

@@ -4,7 +4,8 @@ A check cell states what a section teaches, for example that a CNN's AUC is abov
 
     expect(auc, ">", 0.7, what="Mass AUC")
 
-it reads like ``assert auc > 0.7`` and fails the same way, with one line naming the quantity. When
+it reads like ``assert auc > 0.7`` and fails the same way (``CheckFailed``, an ``AssertionError``),
+with one line naming the quantity and no traceback in a notebook. When
 the environment variable ``DLMI_RECORD`` names a file, every call also appends one JSON line to it
 (what, value, op, bound, margin, passed), which ``benchmarks/robustness.py`` collects over seeds.
 The margin is signed and in the quantity's units: observed minus bound for ``>``/``>=``, bound
@@ -19,6 +20,8 @@ import os
 import operator
 
 import numpy as np
+
+from .core import CheckFailed
 
 OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 
@@ -40,8 +43,9 @@ def margin(value: float, op: str, bound: float) -> float:
 def expect(value, op: str, bound, *, what: str) -> None:
     """Assert ``value op bound`` for a check cell (``op``: ``<``, ``<=``, ``>``, ``>=``).
 
-    Raises ``AssertionError`` with one line naming ``what`` when the claim does not hold (NaN never
-    holds); records the margin when ``DLMI_RECORD`` is set.
+    Raises :class:`~dlmi.checks.core.CheckFailed` (an ``AssertionError``) with one line naming
+    ``what`` when the claim does not hold (NaN never holds); records the margin when
+    ``DLMI_RECORD`` is set.
     """
     if op not in OPS:
         raise ValueError(f"op must be one of {sorted(OPS)}, got {op!r}")
@@ -57,4 +61,4 @@ def expect(value, op: str, bound, *, what: str) -> None:
         with open(path, "a", encoding="utf-8") as file:
             file.write(json.dumps(record) + "\n")
     if not ok:
-        raise AssertionError(f"✗ {what}: {value:.4g} is not {op} {bound:.4g}")
+        raise CheckFailed(f"✗ {what}: {value:.4g} is not {op} {bound:.4g}")

@@ -1,7 +1,9 @@
 """Exercise checks for notebooks 03–05: activations, the perceptron rule, backprop, losses.
 
-Each ``check_*`` calls the student's function on prepared inputs, compares with ``dlmi.nn``'s
-answer, prints ✓ or what went wrong, and returns ``True``/``False``.
+Each ``check_*`` calls the student's function on prepared inputs and compares with ``dlmi.nn``'s
+answer: it prints ✓ and returns ``True``, or raises ``CheckFailed`` saying what went wrong. The
+value checks (``check_tanh_saturation``, ``check_perceptron_training``,
+``check_vanishing_gradient_ratio``) judge a number the student computed without giving it away.
 """
 
 from __future__ import annotations
@@ -11,29 +13,34 @@ from typing import Callable
 import numpy as np
 
 from .. import nn
-from .core import call, check_function, failed, mismatch, passed
+from .core import call, check_function, close, describe, failed, mismatch, number, passed
 
 __all__ = [
     "check_cross_entropy",
     "check_linear_backward",
+    "check_perceptron_training",
     "check_perceptron_update",
     "check_relu_backward",
     "check_sigmoid",
     "check_softmax",
     "check_squared_error_logit_gradient",
     "check_tanh_derivative",
+    "check_tanh_saturation",
     "check_two_weight_gradients",
+    "check_vanishing_gradient_ratio",
 ]
 
-def _compare_parts(name: str, expected: tuple, got, labels: tuple[str, ...], *, tol: float, hint: str) -> bool:
-    """Compare a tuple of results part by part; report the first wrong part, print nothing if all are right."""
+
+def _compare_parts(name: str, expected: tuple, got, labels: tuple[str, ...], *, tol: float, hint: str,
+                   case: str = "") -> None:
+    """Compare a tuple of results part by part; fail on the first wrong part (``case`` names the input)."""
+    where = f", for {case}" if case else ""
     if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-        return failed(name, f"expected a tuple of {len(expected)} values ({', '.join(labels)})", got=got, hint=hint)
+        failed(name, f"expected a tuple of {len(expected)} values ({', '.join(labels)}){where}", got=got, hint=hint)
     for label, e, g in zip(labels, expected, got):
         reason = mismatch(e, g, tol=tol)
         if reason is not None:
-            return failed(name, f"{label}: {reason}", expected=e, got=g, hint=hint)
-    return True
+            failed(name, f"{label}: {reason}{where}", expected=e, got=g, hint=hint)
 
 
 # --------------------------------------------------------------------------------------------
@@ -57,6 +64,26 @@ def check_tanh_derivative(fn: Callable) -> bool:
     )
 
 
+def check_tanh_saturation(z_one_percent) -> bool:
+    """``z_one_percent``: the smallest |z| at which tanh's slope 1 − tanh(z)² falls below 1 % of its value at 0.
+
+    Read from a grid, so any |z| from the threshold (about 3) to 0.05 past it passes; the message
+    says on which side a wrong value lies, never the threshold itself.
+    """
+    name = "tanh saturation"
+    hint = ("evaluate tanh_derivative on a fine grid such as np.linspace(0, 5, 5001) and take the first z "
+            "where it is below 0.01 (np.argmax of a boolean array finds the first True)")
+    z = abs(number(name, z_one_percent, what="`z_one_percent`", hint=hint))
+    slope = 1 - np.tanh(z) ** 2
+    if slope > 0.0102:  # 1 % of the slope at 0 (which is 1), with the slack of a grid step of 0.01
+        failed(name, f"at |z| = {z:.3g} the slope is {slope:.3g}, still above 1 % of its value at 0 (which is 1)",
+               hint=hint)
+    if 1 - np.tanh(max(z - 0.05, 0.0)) ** 2 < 0.01:
+        failed(name, f"at |z| = {z:.3g} the slope is {slope:.2g}, but it fell below 0.01 earlier: "
+               "find the first |z| where it does", hint=hint)
+    return passed(name, f"past |z| ≈ {z:.2f} tanh is flat: its slope is below 1 % of its slope at 0")
+
+
 def _perceptron_step(w, w0, x, y, lr):
     y_hat = float(w0 + x @ w > 0)
     return w + lr * (y - y_hat) * x, w0 + lr * (y - y_hat)
@@ -76,10 +103,26 @@ def check_perceptron_update(fn: Callable) -> bool:
         (w, 0.2, np.array([1.0, -1.0]), 0.0, 0.5),
     ]
     for args in cases:
-        ok, got = call(name, fn, *(a.copy() if isinstance(a, np.ndarray) else a for a in args), hint=hint)
-        if not ok or not _compare_parts(name, _perceptron_step(*args), got, ("w", "w0"), tol=1e-9, hint=hint):
-            return False
+        got = call(name, fn, *(a.copy() if isinstance(a, np.ndarray) else a for a in args), hint=hint)
+        _compare_parts(name, _perceptron_step(*args), got, ("w", "w0"), tol=1e-9, hint=hint,
+                       case=describe(args, fn))
     return passed(name, "the line moves only on mistakes")
+
+
+def check_perceptron_training(accuracy) -> bool:
+    """``accuracy``: the training accuracy, a fraction in [0, 1], after 20 epochs of the perceptron rule
+    on linearly separable data; the rule separates such data, so it must be 1."""
+    name = "perceptron training"
+    hint = ("start from w = 0, w0 = 0; for each of the 20 epochs, call perceptron_update on every sample "
+            "(x_i, y_i) in turn with lr = 1; then accuracy = the mean of (w0 + X_sep @ w > 0) == (y_sep == 1)")
+    value = number(name, accuracy, what="`accuracy`", hint=hint)
+    if not 0 <= value <= 1:
+        failed(name, f"`accuracy` is {value:g}: it must be a fraction between 0 and 1, not a percentage or "
+               "a count", hint=hint)
+    if value < 1:
+        failed(name, f"training accuracy {value:.1%} after 20 epochs: on linearly separable data the perceptron "
+               "rule classifies every training sample right", hint=hint)
+    return passed(name, "100 % training accuracy: the rule found a separating line")
 
 
 # --------------------------------------------------------------------------------------------
@@ -114,12 +157,10 @@ def check_linear_backward(fn: Callable) -> bool:
     layer.params["W"][...] = W
     layer.forward(x)
     grad_x = layer.backward(grad_out)
-    ok, got = call(name, fn, x.copy(), W.copy(), grad_out.copy(), hint=hint)
-    if not ok:
-        return False
+    got = call(name, fn, x.copy(), W.copy(), grad_out.copy(), hint=hint)
     expected = (grad_x, layer.grads["W"], layer.grads["w0"])
-    if not _compare_parts(name, expected, got, ("grad_x", "grad_W", "grad_w0"), tol=1e-9, hint=hint):
-        return False
+    _compare_parts(name, expected, got, ("grad_x", "grad_W", "grad_w0"), tol=1e-9, hint=hint,
+                   case=describe((x, W, grad_out), fn))
     return passed(name, "∂J/∂x, ∂J/∂W and ∂J/∂w0 all match")
 
 
@@ -139,9 +180,9 @@ def check_two_weight_gradients(fn: Callable) -> bool:
     hint = ("∂J/∂w2 = ∂J/∂ŷ · ∂ŷ/∂w2 = 2(ŷ − y) · σ(z1);  ∂J/∂w1 = ∂J/∂ŷ · ∂ŷ/∂z1 · ∂z1/∂w1 "
             "= 2(ŷ − y) · w2 σ(z1)(1 − σ(z1)) · x")
     for args in [(2.0, 1.0, 0.5, -1.0), (-1.0, 0.0, 1.5, 2.0), (0.3, 2.0, -2.0, 0.7)]:
-        ok, got = call(name, fn, *args, hint=hint)
-        if not ok or not _compare_parts(name, _two_weight_gradients(*args), got, ("dJ_dw1", "dJ_dw2"), tol=1e-6, hint=hint):
-            return False
+        got = call(name, fn, *args, hint=hint)
+        _compare_parts(name, _two_weight_gradients(*args), got, ("dJ_dw1", "dJ_dw2"), tol=1e-6, hint=hint,
+                       case=describe(args, fn))
     return passed(name, "the chain rule, link by link")
 
 
@@ -192,3 +233,25 @@ def check_squared_error_logit_gradient(fn: Callable) -> bool:
         [(z, np.ones_like(z)), (z, np.zeros_like(z))], reference, tol=1e-6,
         hint="chain rule: ∂(σ − y)²/∂σ = 2(σ − y), times σ'(z) = σ(z)(1 − σ(z))",
     )
+
+
+def check_vanishing_gradient_ratio(ratio) -> bool:
+    """``ratio``: at z = −8, y = 1, the cross-entropy's gradient σ(z) − y over the squared error's
+    2 (σ(z) − y) σ(z)(1 − σ(z)), i.e. how many times smaller the squared error's gradient is."""
+    name = "vanishing gradient ratio"
+    hint = "ratio = (σ(−8) − 1) / squared_error_logit_gradient(−8.0, 1.0): the cross-entropy's gradient on top"
+    value = number(name, ratio, what="`ratio`", hint=hint)
+    s = nn.sigmoid(np.array(-8.0))
+    expected = float(1 / (2 * s * (1 - s)))
+    mistakes = {
+        "this is the ratio upside down: the squared error's gradient over the cross-entropy's": 1 / expected,
+        "the sign is wrong: both gradients are negative at z = −8, y = 1, so their ratio is positive": -expected,
+        "a factor 2 is missing: the derivative of (σ − y)² is 2 (σ − y) σ'": 2 * expected,
+    }
+    for problem, wrong in mistakes.items():
+        if close(value, wrong, rtol=1e-3):
+            failed(name, problem, got=value, hint=hint)
+    if not close(value, expected, rtol=1e-3):
+        failed(name, f"`ratio` = {value:.4g} is not the cross-entropy's gradient over the squared error's "
+               "at z = −8, y = 1", hint=hint)
+    return passed(name, f"at z = −8 the squared error's gradient is {value:.0f} times smaller")

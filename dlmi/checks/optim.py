@@ -47,26 +47,22 @@ def _run_steps(name: str, fn: Callable, theta0: np.ndarray, grads: list[np.ndarr
     theta, state = theta0.copy(), tuple(s.copy() for s in state0)
     for t, g in enumerate(grads, start=1):
         args = call_args(theta.copy(), g.copy(), tuple(s.copy() for s in state), t)
-        ok, out = call(name, fn, *args, hint=hint)
-        if not ok:
-            return False
+        out = call(name, fn, *args, hint=hint)
         if not isinstance(out, tuple) or len(out) != 1 + len(state0):
             got = type(out).__name__ + (f" of length {len(out)}" if isinstance(out, tuple) else "")
-            return failed(name, f"return a tuple of {1 + len(state0)} arrays (θ and the new state), got {got}",
-                          hint=hint)
+            failed(name, f"return a tuple of {1 + len(state0)} arrays (θ and the new state), got {got}", hint=hint)
         try:
             theta = np.asarray(out[0], dtype=np.float64)
             state = tuple(np.asarray(s, dtype=np.float64) for s in out[1:])
         except (TypeError, ValueError, OverflowError):
-            return failed(name, f"step {t}: θ and the state must be arrays of numbers", got=out,
-                          hint=hint)
+            failed(name, f"step {t}: θ and the state must be arrays of numbers", got=out, hint=hint)
         expected = expected_path[t - 1]
         reason = mismatch(expected, theta, tol=_RTOL)
         if reason is not None:
             for problem, path in mistakes.items():
                 if close(theta, path[t - 1], rtol=_RTOL):
-                    return failed(name, f"step {t}: {problem}", expected=expected, got=theta, hint=hint)
-            return failed(name, f"step {t}: {reason}", expected=expected, got=theta, hint=hint)
+                    failed(name, f"step {t}: {problem}", expected=expected, got=theta, hint=hint)
+            failed(name, f"step {t}: {reason}", expected=expected, got=theta, hint=hint)
     return passed(name, f"θ matches dlmi.optim (= torch.optim) over {len(grads)} steps")
 
 
@@ -171,47 +167,41 @@ def check_dropout_forward(fn: Callable) -> bool:
     name = "dropout_forward"
     hint = "mask = rng.random(x.shape) >= p; return x * mask / (1 - p) in training, x otherwise"
     x = np.random.default_rng(0).uniform(0.5, 2.0, size=(400, 250))
-    ok, out = call(name, fn, x.copy(), 0.3, False, np.random.default_rng(1), hint=hint)
-    if not ok:
-        return False
+    out = call(name, fn, x.copy(), 0.3, False, np.random.default_rng(1), hint=hint)
     if not close(out, x, rtol=_RTOL):
-        return failed(name, "in evaluation (training=False) dropout must return x unchanged", hint=hint)
+        failed(name, "in evaluation (training=False) dropout must return x unchanged", hint=hint)
     for p in (0.0, 0.3, 0.75):
-        ok, out = call(name, fn, x.copy(), p, True, np.random.default_rng(2), hint=hint)
-        if not ok:
-            return False
+        out = call(name, fn, x.copy(), p, True, np.random.default_rng(2), hint=hint)
         try:
             out = np.asarray(out, dtype=np.float64)
         except (TypeError, ValueError, OverflowError):
-            return failed(name, "expected an array of numbers", got=out, hint=hint)
+            failed(name, "expected an array of numbers", got=out, hint=hint)
         if out.shape != x.shape:
-            return failed(name, f"wrong shape {out.shape}, expected {x.shape}", hint=hint)
+            failed(name, f"wrong shape {out.shape}, expected {x.shape}", hint=hint)
         kept = out != 0
         dropped = 1 - kept.mean()
         sigma = np.sqrt(p * (1 - p) / x.size)
         if abs(dropped - (1 - p)) < 5 * sigma < abs(dropped - p):
-            return failed(name, f"with p = {p} you dropped {dropped:.1%} of the entries: p is the probability "
-                          "of dropping, not of keeping", hint=hint)
+            failed(name, f"with p = {p} you dropped {dropped:.1%} of the entries: p is the probability "
+                   "of dropping, not of keeping", hint=hint)
         if abs(dropped - p) > 5 * sigma + 1e-12:
-            return failed(name, f"with p = {p} a fraction {dropped:.3f} of the entries is zero, expected about {p}",
-                          hint=hint)
+            failed(name, f"with p = {p} a fraction {dropped:.3f} of the entries is zero, expected about {p}",
+                   hint=hint)
         if p > 0 and close(out[kept], x[kept], rtol=_RTOL):
-            return failed(name, "the kept entries are not rescaled: divide them by 1 − p so that the mean is "
-                          "unchanged", hint=hint)
+            failed(name, "the kept entries are not rescaled: divide them by 1 − p so that the mean is "
+                   "unchanged", hint=hint)
         if p > 0 and close(out[kept], x[kept] * (1 - p), rtol=_RTOL):
-            return failed(name, "you multiplied the kept entries by 1 − p; inverted dropout divides by 1 − p",
-                          hint=hint)
+            failed(name, "you multiplied the kept entries by 1 − p; inverted dropout divides by 1 − p",
+                   hint=hint)
         if not close(out[kept], x[kept] / (1 - p), rtol=_RTOL):
-            return failed(name, f"the kept entries must equal x / (1 − p) = x / {1 - p:g}", hint=hint)
+            failed(name, f"the kept entries must equal x / (1 − p) = x / {1 - p:g}", hint=hint)
     outs = []
     for seed in (3, 3, 4):
-        ok, out = call(name, fn, x.copy(), 0.5, True, np.random.default_rng(seed), hint=hint)
-        if not ok:
-            return False
+        out = call(name, fn, x.copy(), 0.5, True, np.random.default_rng(seed), hint=hint)
         outs.append(out)
     if not close(outs[0], outs[1], rtol=_RTOL) or close(outs[0], outs[2], rtol=_RTOL):
-        return failed(name, "the mask must come from the generator rng you are given (same seed, same mask)",
-                      hint=hint)
+        failed(name, "the mask must come from the generator rng you are given (same seed, same mask)",
+               hint=hint)
     return passed(name, "drops a fraction p, rescales by 1/(1 − p), and is the identity in evaluation")
 
 
@@ -243,18 +233,16 @@ def check_early_stopping(fn: Callable) -> bool:
     ]
     for losses, patience in cases:
         expected = _early_stopping_reference(losses, patience)
-        ok, got = call(name, fn, list(losses), patience, hint=hint)
-        if not ok:
-            return False
+        got = call(name, fn, list(losses), patience, hint=hint)
         try:
             got = tuple(int(v) for v in got)
         except (TypeError, ValueError, OverflowError):
-            return failed(name, f"return two integers (best_epoch, stop_epoch), got {got!r}", hint=hint)
+            failed(name, f"return two integers (best_epoch, stop_epoch), got {got!r}", hint=hint)
         if got != expected:
             off_by_one = tuple(v + 1 for v in got) == expected
             problem = (f"for val_losses={losses}, patience={patience}"
                        + (": epochs are counted from 1, not 0" if off_by_one else ""))
-            return failed(name, problem, expected=expected, got=got, hint=hint)
+            failed(name, problem, expected=expected, got=got, hint=hint)
     return passed(name, f"{len(cases)} validation curves, including a tie and a late improvement")
 
 

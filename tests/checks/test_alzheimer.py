@@ -21,72 +21,59 @@ def aggregate_slices(probabilities, subject_index):
     return np.bincount(subject_index, weights=probabilities) / np.bincount(subject_index)
 
 
-def test_check_balanced_accuracy(capsys):
+def test_check_balanced_accuracy(failure):
     assert checks.check_balanced_accuracy(balanced_accuracy)
-    capsys.readouterr()
-    assert not checks.check_balanced_accuracy(lambda t, p: float(np.mean(np.asarray(t) == np.asarray(p))))
-    assert "plain accuracy" in capsys.readouterr().out
-    assert not checks.check_balanced_accuracy(lambda t, p: float(np.mean(np.asarray(p)[np.asarray(t) == 1] == 1)))
-    assert "specificity" in capsys.readouterr().out
+    plain_accuracy = lambda t, p: float(np.mean(np.asarray(t) == np.asarray(p)))
+    sensitivity = lambda t, p: float(np.mean(np.asarray(p)[np.asarray(t) == 1] == 1))
+    assert "plain accuracy" in failure(checks.check_balanced_accuracy, plain_accuracy)
+    assert "specificity" in failure(checks.check_balanced_accuracy, sensitivity)
 
 
-def test_check_balanced_accuracy_reports_errors_without_a_traceback(capsys):
+def test_check_balanced_accuracy_reports_errors_without_a_traceback(failure):
     def unfinished(y_true, y_pred):
         raise NotImplementedError
 
-    assert not checks.check_balanced_accuracy(unfinished)
-    assert "not implemented" in capsys.readouterr().out
-    assert not checks.check_balanced_accuracy(lambda t, p: "0.5")
-    assert not checks.check_balanced_accuracy(lambda t, p: [0.5, 0.5])
-    assert "expected one number" in capsys.readouterr().out
+    assert "not implemented" in failure(checks.check_balanced_accuracy, unfinished)
+    failure(checks.check_balanced_accuracy, lambda t, p: "0.5")
+    assert "expected one number" in failure(checks.check_balanced_accuracy, lambda t, p: [0.5, 0.5])
 
 
-def test_check_subject_split(capsys):
+def test_check_subject_split(failure):
     assert checks.check_subject_split(subject_split)
-    capsys.readouterr()
 
     def row_split(subject_ids, test_size, seed):  # the leak: rows, not subjects, are drawn
         rows = np.random.default_rng(seed).permutation(len(subject_ids))
         cut = round(test_size * len(rows))
         return rows[cut:], rows[:cut]
 
-    assert not checks.check_subject_split(row_split)
-    assert "both train and test" in capsys.readouterr().out
+    assert "both train and test" in failure(checks.check_subject_split, row_split)
 
     def ids_not_rows(subject_ids, test_size, seed):
         subjects = np.unique(subject_ids)
         cut = round(test_size * len(subjects))
         return subjects[cut:], subjects[:cut]
 
-    assert not checks.check_subject_split(ids_not_rows)
-    assert "row" in capsys.readouterr().out
+    assert "row" in failure(checks.check_subject_split, ids_not_rows)
 
     def too_few_subjects(subject_ids, test_size, seed):
         return subject_split(subject_ids, test_size / 2, seed)
 
-    assert not checks.check_subject_split(too_few_subjects)
-    assert "fraction of subjects" in capsys.readouterr().out
+    assert "fraction of subjects" in failure(checks.check_subject_split, too_few_subjects)
 
 
-def test_check_aggregate_slices(capsys):
+def test_check_aggregate_slices(failure):
     assert checks.check_aggregate_slices(aggregate_slices)
-    capsys.readouterr()
 
     def assumes_equal_blocks(probabilities, subject_index):  # reshapes as if slices came in equal, ordered blocks
         n = subject_index.max() + 1
         return probabilities[: n * (len(probabilities) // n)].reshape(n, -1).mean(axis=1)
 
-    assert not checks.check_aggregate_slices(assumes_equal_blocks)
-    assert "not in order" in capsys.readouterr().out
-    assert not checks.check_aggregate_slices(lambda p, s: np.bincount(s, weights=p))  # sums, not means
-    assert not checks.check_aggregate_slices(lambda p, s: p)
-    assert "wrong shape" in capsys.readouterr().out
+    assert "not in order" in failure(checks.check_aggregate_slices, assumes_equal_blocks)
+    failure(checks.check_aggregate_slices, lambda p, s: np.bincount(s, weights=p))  # sums, not means
+    assert "wrong shape" in failure(checks.check_aggregate_slices, lambda p, s: p)
 
 
-def test_odd_returns_are_explained_without_a_traceback(capsys):
-    assert not checks.check_balanced_accuracy(lambda y_true, y_pred: 10**400)
-    assert "expected one number" in capsys.readouterr().out
-    assert not checks.check_subject_split(lambda ids, test_size, seed: ([np.inf], [0]))
-    assert "row indices" in capsys.readouterr().out
-    assert not checks.check_aggregate_slices(lambda p, s: None)
-    assert "forget `return`" in capsys.readouterr().out
+def test_odd_returns_are_explained_without_a_traceback(failure):
+    assert "expected one number" in failure(checks.check_balanced_accuracy, lambda y_true, y_pred: 10**400)
+    assert "row indices" in failure(checks.check_subject_split, lambda ids, test_size, seed: ([np.inf], [0]))
+    assert "forget `return`" in failure(checks.check_aggregate_slices, lambda p, s: None)

@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from dlmi.checks import expect
+from dlmi.checks import CheckFailed, expect
 from dlmi.checks.bounds import margin
 
 
@@ -21,10 +21,11 @@ def test_a_claim_that_holds_passes_silently(capsys, value, op, bound):
 @pytest.mark.parametrize("value, op, bound", [(0.7, ">", 0.8), (0.8, ">", 0.8), (0.3, "<", 0.2), (0.2, "<", 0.2),
                                               (float("nan"), ">", 0.0), (float("nan"), "<", 1.0)])
 def test_a_claim_that_fails_raises_one_line_naming_the_quantity(value, op, bound):
-    with pytest.raises(AssertionError) as info:
+    with pytest.raises(CheckFailed) as info:  # an AssertionError, that a notebook shows without a traceback
         expect(value, op, bound, what="Mass AUC")
     message = str(info.value)
     assert message.startswith("✗ Mass AUC:") and f"is not {op}" in message and "\n" not in message
+    assert info.value._render_traceback_() == [message]
 
 
 def test_bad_arguments_are_named():

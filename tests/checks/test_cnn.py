@@ -18,34 +18,30 @@ def conv_loops(image, kernel, stride=1, padding=0):
     return out
 
 
-def test_check_output_size(capsys):
+def test_check_output_size(failure):
     assert checks.check_output_size(lambda I, k, S, P: (I - k + 2 * P) // S + 1)
-    assert not checks.check_output_size(lambda I, k, S, P: (I - k + P) // S + 1)
-    assert "2P" in capsys.readouterr().out
+    assert "2P" in failure(checks.check_output_size, lambda I, k, S, P: (I - k + P) // S + 1)
 
 
-def test_check_conv2d(capsys):
+def test_check_conv2d(failure):
     assert checks.check_conv2d(conv_loops)
-    capsys.readouterr()
-    assert not checks.check_conv2d(lambda x, w, s=1, p=0: conv_loops(x, w[::-1, ::-1], s, p))
-    assert "flipped" in capsys.readouterr().out
-    assert not checks.check_conv2d(lambda x, w, s=1, p=0: conv_loops(x, w, 1, p))  # ignores the stride
-    assert "stride=2" in capsys.readouterr().out
-    assert not checks.check_conv2d(lambda x, w, s=1, p=0: conv_loops(x, w, s, 0))  # ignores the padding
-    assert not checks.check_conv2d(lambda x, w, s=1, p=0: ...)
+    assert "flipped" in failure(checks.check_conv2d, lambda x, w, s=1, p=0: conv_loops(x, w[::-1, ::-1], s, p))
+    assert "stride=2" in failure(checks.check_conv2d, lambda x, w, s=1, p=0: conv_loops(x, w, 1, p))  # no stride
+    failure(checks.check_conv2d, lambda x, w, s=1, p=0: conv_loops(x, w, s, 0))  # ignores the padding
+    failure(checks.check_conv2d, lambda x, w, s=1, p=0: ...)
 
 
-def test_check_max_pool(capsys):
+def test_check_max_pool(failure):
     def pool(image, size):
         h, w = image.shape[0] // size, image.shape[1] // size
         return image[:h * size, :w * size].reshape(h, size, w, size).max(axis=(1, 3))
 
     assert checks.check_max_pool(pool)
-    assert not checks.check_max_pool(lambda image, size: pool(image, size) * 0 + image.mean())
-    assert not checks.check_max_pool(lambda image, size: image[::size, ::size])
+    failure(checks.check_max_pool, lambda image, size: pool(image, size) * 0 + image.mean())
+    failure(checks.check_max_pool, lambda image, size: image[::size, ::size])
 
 
-def test_check_auc(capsys):
+def test_check_auc(failure):
     def auc_ranks(y, s):
         r = rankdata(s)
         n1 = y.sum()
@@ -56,18 +52,16 @@ def test_check_auc(capsys):
         return (pos[:, None] > neg[None, :]).mean()
 
     assert checks.check_auc(auc_ranks)
-    capsys.readouterr()
-    assert not checks.check_auc(auc_no_ties)
-    assert "½" in capsys.readouterr().out
-    assert not checks.check_auc(lambda y, s: 1 - auc_ranks(y, s))
+    assert "½" in failure(checks.check_auc, auc_no_ties)
+    failure(checks.check_auc, lambda y, s: 1 - auc_ranks(y, s))
 
 
-def test_check_dense_block_channels():
+def test_check_dense_block_channels(failure):
     assert checks.check_dense_block_channels(lambda c, n, k: c + n * k)
-    assert not checks.check_dense_block_channels(lambda c, n, k: n * k)
+    failure(checks.check_dense_block_channels, lambda c, n, k: n * k)
 
 
-def test_check_pointing_game(capsys):
+def test_check_pointing_game(failure):
     def right(cam, mask):
         return bool(mask[np.unravel_index(np.argmax(cam), cam.shape)])
 
@@ -76,16 +70,13 @@ def test_check_pointing_game(capsys):
         return bool(mask[j, i])
 
     assert checks.check_pointing_game(right)
-    assert not checks.check_pointing_game(transposed)
-    assert "rows first" in capsys.readouterr().out
-    assert not checks.check_pointing_game(lambda cam, mask: bool((cam * mask).max() > 0.9))
+    assert "rows first" in failure(checks.check_pointing_game, transposed)
+    failure(checks.check_pointing_game, lambda cam, mask: bool((cam * mask).max() > 0.9))
 
 
-def test_check_conv2d_explains_odd_returns_without_a_traceback(capsys):
-    assert not checks.check_conv2d(lambda x, w, s=1, p=0: [[1.0, 2.0], [3.0]])  # ragged
-    assert "expected numbers" in capsys.readouterr().out
-    assert not checks.check_conv2d(lambda x, w, s=1, p=0: np.full((4, 5), None))
-    assert "holds NaN, inf or None" in capsys.readouterr().out
+def test_check_conv2d_explains_odd_returns_without_a_traceback(failure):
+    assert "expected numbers" in failure(checks.check_conv2d, lambda x, w, s=1, p=0: [[1.0, 2.0], [3.0]])  # ragged
+    assert "holds NaN, inf or None" in failure(checks.check_conv2d, lambda x, w, s=1, p=0: np.full((4, 5), None))
 
 
 def test_check_conv2d_accepts_an_in_place_answer_and_prints_one_line(capsys):
