@@ -1,10 +1,11 @@
 """Figures: one style for the course (readable from the back of a lecture room, colour-blind
-safe) and the figures of the case studies' images (``show_chest_xrays``, ``plot_brain_slices``)."""
+safe), the figures of the case studies' images (``show_chest_xrays``, ``plot_brain_slices``) and the
+reliability diagram of predicted probabilities (``reliability_diagram``)."""
 
 from __future__ import annotations
 
 from numbers import Integral
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import matplotlib as mpl
 import numpy as np
@@ -253,3 +254,64 @@ def plot_brain_slices(volume, affine=None, *, cut=None, overlay=None, title: str
     if title:
         fig.suptitle(title)
     return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Calibration
+# --------------------------------------------------------------------------------------------
+
+
+def reliability_diagram(y_true, y_prob, *, n_bins: int = 10, strategy: str = "uniform", ax=None,
+                        errorbars: bool = False, counts: bool = False, title: str | None = None):
+    """The reliability diagram of probabilities against 0/1 outcomes, on ``ax`` (a new figure if None).
+
+    ``y_true`` (n,) 0/1; ``y_prob`` (n,) probabilities of label 1, or a mapping name → (n,) to
+    draw several versions of the same cases (before and after recalibration) on one diagram.
+    Per bin of ``dlmi.metrics.calibration_curve`` (``n_bins``, ``strategy``), the share of
+    positives against the mean predicted probability; the diagonal is perfect calibration and
+    each legend entry gives the ECE (``dlmi.metrics.expected_calibration_error``, equal-width
+    bins). ``errorbars``: each point's 95 % Wilson interval for the share of positives (a bin of
+    few cases is uncertain); ``counts``: a histogram of the probabilities (cases per bin) along
+    the bottom, on a second y axis. Returns the Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    from .metrics import _probability_bins, calibration_curve, expected_calibration_error  # scipy: on first use
+
+    curves = dict(y_prob) if isinstance(y_prob, Mapping) else {None: y_prob}
+    if not curves:
+        raise ValueError("y_prob must hold at least one array of probabilities")
+    drawn = []  # (name, probabilities, prob_true, prob_pred, cases per non-empty bin, ECE), checked before drawing
+    for name, p in curves.items():
+        prob_true, prob_pred = calibration_curve(y_true, p, n_bins=n_bins, strategy=strategy)
+        p = as_array(p, "y_prob", ndim=1)
+        n = np.bincount(_probability_bins(p, n_bins, strategy), minlength=n_bins)
+        drawn.append((name, p, prob_true, prob_pred, n[n > 0], expected_calibration_error(y_true, p, n_bins=n_bins)))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 6))
+    ax.plot([0, 1], [0, 1], linestyle="--", color="grey", linewidth=1.5, label="perfectly calibrated")
+    histogram, tallest = (ax.twinx() if counts else None), 0.0
+    z = 1.96  # the 95 % normal quantile of the Wilson interval
+    for (name, p, prob_true, prob_pred, n, ece), colour in zip(drawn, mpl.rcParams["axes.prop_cycle"].by_key()["color"]):
+        if errorbars:
+            centre = (prob_true + z ** 2 / (2 * n)) / (1 + z ** 2 / n)
+            half = z / (1 + z ** 2 / n) * np.sqrt(prob_true * (1 - prob_true) / n + z ** 2 / (4 * n ** 2))
+            below, above = prob_true - (centre - half), centre + half - prob_true  # 0 at a share of 0 or 1, to rounding
+            ax.errorbar(prob_pred, prob_true, yerr=[np.maximum(below, 0), np.maximum(above, 0)],
+                        fmt="none", ecolor=colour, alpha=0.5, capsize=3, linewidth=1.2)
+        ax.plot(prob_pred, prob_true, marker="o", color=colour,
+                label=f"ECE {ece:.3f}" if name is None else f"{name} (ECE {ece:.3f})")
+        if histogram is not None:
+            edges = (np.linspace(0, 1, n_bins + 1) if strategy == "uniform"
+                     else np.percentile(p, np.linspace(0, 100, n_bins + 1)))
+            tallest = max(tallest, histogram.hist(p, bins=edges, histtype="step", color=colour, linewidth=1.2,
+                                                  alpha=0.7)[0].max())
+    if histogram is not None:
+        histogram.set_ylim(0, 4 * tallest)  # the bars fill the bottom quarter, below most of the curve
+        histogram.set_yticks([0, tallest])
+        histogram.set_ylabel("cases per bin", loc="bottom")
+        histogram.grid(False)
+    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="mean predicted probability", ylabel="observed share of positives",
+           title=title if title is not None else "Reliability diagram")
+    ax.legend(loc="upper left")
+    return ax

@@ -176,3 +176,84 @@ def test_show_chest_xrays_outlines_the_findings(data):
     with pytest.raises(ValueError, match="with_masks=False"):
         viz.show_chest_xrays(simulate_chest_xrays(2, size=32, with_masks=False))
 
+
+
+# ---------------------------------------------------------------- calibration
+
+
+def test_reliability_diagram_draws_the_calibration_curve_of_each_version():
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    from dlmi.metrics import calibration_curve, expected_calibration_error
+
+    rng = np.random.default_rng(0)
+    p = rng.uniform(size=500)
+    y = (rng.uniform(size=500) < p ** 2).astype(int)  # over-confident where p is large
+    ax = viz.reliability_diagram(y, {"before": p, "after": p ** 2}, n_bins=5, title="test")
+    diagonal, before, after = ax.get_lines()
+    assert np.array_equal(diagonal.get_xdata(), [0, 1]) and np.array_equal(diagonal.get_ydata(), [0, 1])
+    prob_true, prob_pred = calibration_curve(y, p, n_bins=5)
+    np.testing.assert_allclose(before.get_xdata(), prob_pred)
+    np.testing.assert_allclose(before.get_ydata(), prob_true)
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels[1] == f"before (ECE {expected_calibration_error(y, p, n_bins=5):.3f})"
+    assert labels[2].startswith("after (ECE") and ax.get_title() == "test"
+    assert ax.get_xlabel() == "mean predicted probability" and ax.get_ylabel() == "observed share of positives"
+    plt.close(ax.figure)
+
+
+def test_reliability_diagram_error_bars_are_wilson_intervals_and_counts_sum_to_n():
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    y = np.r_[np.ones(5), np.zeros(5), np.ones(9), np.zeros(1)].astype(int)
+    p = np.r_[np.full(10, 0.45), np.full(10, 0.85)]  # two bins of 10 cases: 5 and 9 positives
+    fig, ax = plt.subplots()
+    assert viz.reliability_diagram(y, p, n_bins=2, ax=ax, errorbars=True, counts=True) is ax
+    segments = np.concatenate([c.get_segments() for c in ax.collections])
+    low, high = segments[0][:, 1].min(), segments[0][:, 1].max()
+    assert (low, high) == pytest.approx((0.2366, 0.7634), abs=1e-4)  # Wilson 95 % interval of 5 / 10
+    assert segments[1][:, 1].min() < 0.9 < segments[1][:, 1].max() <= 1  # inside [0, 1], unlike a Wald interval
+    histogram = fig.axes[1]
+    assert sum(patch.get_path().vertices[:, 1].max() > 0 for patch in histogram.patches) == 1
+    heights = np.histogram(p, bins=[0, 0.5, 1])[0]
+    assert heights.sum() == 20 and histogram.get_ylim()[1] == 4 * heights.max()
+    assert list(histogram.get_yticks()) == [0, heights.max()]
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("n", [1, 3, 7, 10, 49, 1000])
+def test_reliability_diagram_error_bars_reach_a_share_of_0_or_1(n):
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    y = np.r_[np.zeros(n), np.ones(n)].astype(int)
+    p = np.r_[np.full(n, 0.05), np.full(n, 0.95)]  # bins with no positive, and with no negative
+    ax = viz.reliability_diagram(y, p, n_bins=2, errorbars=True)
+    (low_bin, high_bin), = [c.get_segments() for c in ax.collections]
+    assert low_bin[:, 1].min() == pytest.approx(0, abs=1e-12) and 0 < low_bin[:, 1].max() < 1
+    assert high_bin[:, 1].max() == pytest.approx(1, abs=1e-12) and 0 < high_bin[:, 1].min() < 1
+    plt.close(ax.figure)
+
+
+def test_reliability_diagram_rejects_bad_input():
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    with pytest.raises(ValueError, match="at least one"):
+        viz.reliability_diagram([0, 1], {})
+    with pytest.raises(ValueError, match=r"y_prob must hold probabilities in \[0, 1\]"):
+        viz.reliability_diagram([0, 1], [0.5, 1.5])
+    with pytest.raises(ValueError, match="y_true"):
+        viz.reliability_diagram([0, 2], [0.5, 0.5])
+    assert not plt.get_fignums()  # checked before any figure is drawn

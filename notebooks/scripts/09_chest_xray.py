@@ -28,6 +28,7 @@
 # - Describe ChestX-ray14 and what a simulator can and cannot stand in for; split data **by patient** and show what an image-level split leaks.
 # - Train a multi-label CNN (14 sigmoid outputs, binary cross-entropy) of the DenseNet family, with early stopping on the tuning set's mean AUC.
 # - Compute AUCs with bootstrap confidence intervals, compare two models on the same replicates with Bonferroni-corrected intervals, and read a Table 1 like the paper's.
+# - Ask whether a predicted probability means what it says: reliability diagrams, the Brier score and the expected calibration error; recalibrate with temperature scaling fitted on the tuning set, and see why the AUC cannot tell.
 # - Compare learned features with hand-crafted ones, measure what label noise costs, and score class activation maps against the true lesions.
 #
 # ## Prerequisites
@@ -57,20 +58,23 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
+from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from torch import nn
 
+from dlmi.calibration import TemperatureScaling
 from dlmi.checks import expect
 from dlmi.data import FINDINGS, assert_no_patient_overlap, load_medmnist, patient_split, simulate_chest_xrays
 from dlmi.features import chest_features
 from dlmi.interpret import class_activation_map, localisation_table
-from dlmi.metrics import auc_comparison_table, bootstrap_ci, mean_auc, paper_table, roc_auc, roc_curve
+from dlmi.metrics import (auc_comparison_table, bootstrap_ci, brier_score, expected_calibration_error, mean_auc,
+                          paper_table, roc_auc, roc_curve)
 from dlmi.models import DenseNetSmall, count_parameters, densenet121
 from dlmi.train import EarlyStopping, fit, predict, tensor_loader
-from dlmi.viz import show_chest_xrays
+from dlmi.viz import reliability_diagram, show_chest_xrays
 
 # %% [markdown]
 # **Which data.** `DATA = "simulated"` uses the simulator. To run the same notebook on real
@@ -392,7 +396,145 @@ if SIMULATED:
     expect(chronic_widening, ">", 1, what="patient over film interval width, chronic findings")
 
 # %% [markdown]
-# ## 6. Learned against hand-crafted features: a Table 1
+# ## 6. Is the CNN's 0.8 an 80 % chance? Calibration
+#
+# The AUC says how well the network *ranks* the films. A radiologist reading "effusion: 0.8" wants
+# more: that among the films it gives 0.8, about 80 % have an effusion. Probabilities that mean what
+# they say are **calibrated**. The network's are $\hat p = \sigma(z)$, the sigmoid of its logits
+# $z$; are they?
+#
+# The **reliability diagram** answers by binning: cut $[0, 1]$ into $B$ bins and, in each bin $b$,
+# plot the share of films that have the finding, $\bar y_b$, against their mean predicted
+# probability, $\bar p_b$. Calibrated probabilities lie on the diagonal. Two numbers sum it up:
+# the **Brier score** $\frac1n \sum_i (\hat p_i - y_i)^2$, the mean squared error of the
+# probabilities (0 is perfect; always answering the prevalence $\pi$ scores $\pi(1 - \pi)$), and
+# the **expected calibration error**, the gap to the diagonal weighted by how many of the $n$ films
+# each bin holds:
+#
+# $$\mathrm{ECE} = \sum_{b=1}^{B} \frac{n_b}{n}\, \bigl| \bar y_b - \bar p_b \bigr|.$$
+#
+# On finite data even perfect probabilities have an ECE above 0: each bin's share of positives
+# carries sampling noise, the more so the fewer films it holds.
+
+# %% [markdown]
+# **Why the AUC cannot see it.** The AUC counts pairs — a film with the finding against one
+# without — and asks which scores higher. Any strictly increasing function $g$ keeps every pair in
+# order, so $\mathrm{AUC}(g(s)) = \mathrm{AUC}(s)$: a network that says 0.27 where it means 0.8
+# has the same AUC. Recalibration uses the same property the other way round: it changes the
+# probabilities and never the ranking.
+#
+# **Temperature scaling** (Guo et al., *On calibration of modern neural networks*, ICML 2017)
+# divides the logits by one learned temperature $T > 0$,
+#
+# $$\hat p = \sigma(z / T),$$
+#
+# $T > 1$ softening over-confident probabilities, $T < 1$ sharpening timid ones. $T$ minimises the
+# cross-entropy of the **tuning** films, which the network did not train on; the validation films
+# stay untouched, to judge the result (`dlmi.calibration.TemperatureScaling`, a scikit-learn-style
+# estimator). The tuning films carry the mined labels, as for early stopping.
+#
+# **One $T$, or one per finding?** A shared $T$ draws on the tuning labels of all 14 findings at
+# once, but it can only stretch every finding alike. The findings differ: the network grows sure of a
+# sign it learnt early and stays timid on a subtle one, and one temperature splits the difference.
+# Fourteen temperatures are fourteen parameters, each fitted on every tuning film (20 to 30 of them
+# with the finding): few enough to estimate. We fit both and compare them on the validation films.
+
+# %%
+tune_logits, _ = predict(model, loader(tune, labels))
+per_finding = TemperatureScaling().fit(tune_logits, labels[tune])  # one T per finding (column)
+shared_T = TemperatureScaling(shared=True).fit(tune_logits, labels[tune])  # one T for all 14
+p_before = expit(scores)  # σ(z): the validation films' probabilities as trained
+p_after = per_finding.predict_proba(scores)  # σ(z / T), T fitted on the tuning films only
+versions = {"σ(z), as trained": p_before, "σ(z / T), one shared T": shared_T.predict_proba(scores),
+            "σ(z / T), one T per finding": p_after, "σ(z) / 3: same ranking": p_before / 3}
+print(f"shared T = {shared_T.temperature_:.2f}; per finding, T from {per_finding.temperature_.min():.2f} "
+      f"to {per_finding.temperature_.max():.2f}")
+pd.DataFrame({"mean AUC": [roc_auc(y_valid, p).mean() for p in versions.values()],
+              "mean Brier score": [brier_score(y_valid, p).mean() for p in versions.values()],
+              "mean ECE": [expected_calibration_error(y_valid, p).mean() for p in versions.values()]},
+             index=pd.Index(list(versions), name="validation films")).round(4)
+
+# %% [markdown]
+# The four rows share one mean AUC, to the last digit: the AUC is blind to everything else in
+# the table. Dividing every probability by 3 keeps the ranking and ruins the probabilities; the
+# temperatures move them only as far as the tuning films asked. Per finding:
+
+# %%
+pd.DataFrame({"T": per_finding.temperature_,
+              "AUC before": roc_auc(y_valid, p_before), "AUC after": roc_auc(y_valid, p_after),
+              "Brier before": brier_score(y_valid, p_before), "Brier after": brier_score(y_valid, p_after),
+              "ECE before": expected_calibration_error(y_valid, p_before),
+              "ECE after": expected_calibration_error(y_valid, p_after)},
+             index=pd.Index(findings, name="finding")).round(3)
+
+# %% [markdown]
+# The reliability diagram of all 14 findings together (every validation film counts 14 times; the
+# legend's ECE is that of these pooled probabilities), with each bin's 95 % interval for its share
+# of positives, and along the bottom how many probabilities fall in each bin — most are small,
+# since each finding is rare:
+
+# %%
+reliability_diagram(y_valid.ravel(), {"σ(z), as trained": p_before.ravel(),
+                                      "σ(z / T), one T per finding": p_after.ravel()},
+                    n_bins=10, errorbars=True, counts=True,
+                    title=f"All {len(findings)} findings, {len(valid)} validation films")
+plt.show()
+
+# %% [markdown]
+# One finding at a time the films are few, and so are the bins' cases: the two findings with the
+# smallest temperatures and the two with the largest, with five bins:
+
+# %%
+order = np.argsort(per_finding.temperature_)
+shown = [*order[:2], *order[-2:]] if len(findings) >= 4 else list(order)
+fig, axes = plt.subplots(1, len(shown), figsize=(4.6 * len(shown), 5), squeeze=False)
+for ax, k in zip(axes[0], shown):
+    reliability_diagram(y_valid[:, k], {"as trained": p_before[:, k], "scaled": p_after[:, k]}, n_bins=5,
+                        errorbars=True, ax=ax, title=f"{findings[k]}, T = {per_finding.temperature_[k]:.2f}")
+    ax.legend(loc="upper left", fontsize=10)
+fig.suptitle("Reliability per finding, validation films: before and after temperature scaling")
+plt.show()
+
+
+# %% [markdown]
+# An over-confident finding's curve is flatter than the diagonal — above it at small probabilities,
+# below it at large ones: the network strays further from ½ than the outcomes do — and $T > 1$ pulls
+# it towards the diagonal; a timid finding's is steeper, and $T < 1$ straightens it. A curve that
+# stays on one side of the diagonal throughout — a finding predicted too often, or too rarely —
+# needs an intercept, which temperature scaling lacks (Platt scaling, notebook 10, has one). Where
+# a bin's interval crosses the diagonal, its gap is within sampling noise, and a few hundred films
+# make wide intervals: one finding's diagram can show a gross miscalibration, not a subtle one, and
+# one finding's ECE is noisy.
+#
+# What the validation films can show, pooling the findings: they measure the mean Brier score to
+# within its bootstrap interval (patients resampled, as in section 5), and the temperatures, fitted
+# on the tuning films alone, must not make it worse by as much as that — a harm these films could
+# see. The change itself, resampled on the same patients for both versions (a paired bootstrap), has
+# a much narrower interval: a film that is hard before scaling is hard after it.
+
+# %% tags=["check"]
+def mean_brier(y_true, y_prob):
+    """Brier score averaged over the findings."""
+    return brier_score(y_true, y_prob).mean()
+
+
+# the AUC sees only the ranking: any increasing map of the scores leaves it as it was, up to rounding
+for p in versions.values():
+    assert np.abs(roc_auc(y_valid, p) - cnn_auc).max() < 1e-12
+# the validation films measure the mean Brier score to ± its 95 % interval's half-width (patients resampled);
+# fitted on the tuning films only, the temperatures do not make it worse by as much as that
+groups = patient_ids[valid] if SIMULATED else None
+before = bootstrap_ci(mean_brier, y_valid, p_before, n_boot=2_000, rng=SEED, groups=groups)
+after = bootstrap_ci(mean_brier, y_valid, p_after, n_boot=2_000, rng=SEED, groups=groups)  # the same resamples
+change_low, change_high = np.percentile(after.replicates - before.replicates, [2.5, 97.5])
+resolution = (before.high - before.low) / 2
+print(f"mean Brier score {before.estimate:.4f} ± {resolution:.4f} before, {after.estimate:.4f} after; "
+      f"change {after.estimate - before.estimate:+.4f} (paired 95 % CI {change_low:+.4f} to {change_high:+.4f})")
+expect(after.estimate - before.estimate, "<", resolution,
+       what="Brier change after temperature scaling, against the Brier score's 95 % half-width")
+
+# %% [markdown]
+# ## 7. Learned against hand-crafted features: a Table 1
 #
 # The paper compared the algorithm with radiologists. We have no radiologists, but we can answer
 # section 2.2's question — *learned* features φ against *hand-crafted* ones — with the paper's
@@ -474,7 +616,7 @@ if SIMULATED:
         expect(table["auc_a"].iloc[easy].mean(), ">", 0.8, what="mean AUC of the easy signs")
 
 # %% [markdown]
-# ## 7. What label noise costs
+# ## 8. What label noise costs
 #
 # The network learned from mined labels, and we scored it against the truth. Scoring the *same*
 # predictions against the mined labels of the validation films — what one would do without a
@@ -505,7 +647,7 @@ if SIMULATED:
         expect((auc_true > auc_mined).mean(), ">=", 0.7, what="share of findings scored higher on true labels")
 
 # %% [markdown]
-# ## 8. Where does the network look?
+# ## 9. Where does the network look?
 #
 # CheXNeXt showed *class activation maps* (CAM; Zhou et al., 2016). Because our networks end
 # with global average pooling and one linear layer, the score of finding $k$ is the average over
@@ -587,6 +729,10 @@ if SIMULATED:
 #   (dense blocks: each layer sees all earlier maps) with early stopping on the tuning mean AUC.
 # - Report AUCs with bootstrap percentile intervals; compare two models on the same replicates,
 #   with Bonferroni-corrected intervals for the difference — the paper's Table 1.
+# - A probability is calibrated when it comes true as often as it says. The reliability diagram,
+#   the Brier score and the ECE measure it; temperature scaling, $\hat p = \sigma(z / T)$ with $T$
+#   fitted on the tuning set (one per finding), recalibrates without moving any AUC: the AUC sees
+#   only the ranking, and is blind to calibration.
 # - Hand-crafted features compete where the finding is a measurement; learned features win on
 #   small, variable signs. Label noise lowers measured AUCs; CAMs show where the network looks,
 #   and with known lesions their localisation can be scored against chance.

@@ -29,6 +29,7 @@
 # - Build features from domain knowledge — the gray matter of each brain region, $\mathbf{x} \in \mathbb{R}^p$ — and evaluate a linear SVM with subject-level, nested cross-validation.
 # - Train the three CNNs of Wen et al. with `dlmi.train`: a 3D whole-brain CNN, a 3D CNN on the hippocampi, and a pre-trained 2D CNN fine-tuned on slices whose predictions are averaged per subject.
 # - Compare them with balanced accuracies and confidence intervals, read a learning curve, and measure how much a slice-level split (data leakage) inflates a score.
+# - Turn the SVM's margins and the CNN's outputs into probabilities that can be trusted — Platt and temperature scaling, fitted inside the training subjects — and judge them with reliability diagrams and the Brier score.
 #
 # ## Prerequisites
 #
@@ -56,19 +57,22 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
+from scipy.special import expit
 from sklearn.base import clone
 from threadpoolctl import threadpool_limits
 
 from dlmi.alzheimer import PUBLISHED, TASKS, comparison_table, task_labels
+from dlmi.calibration import PlattScaling, TemperatureScaling
 from dlmi.checks import expect
 from dlmi.data import (adni_table, cohort_table, crop_hippocampi, downsample, extract_slices, patient_folds,
                        patient_split, regional_features, regions, simulate_cohort)
 from dlmi.estimators import CNNClassifier, RegionalSVM, SliceCNNClassifier
 from dlmi.evaluation import cross_validate, leakage_experiment, learning_curve
-from dlmi.metrics import balanced_accuracy_ci, balanced_accuracy_difference
+from dlmi.metrics import (balanced_accuracy_ci, balanced_accuracy_difference, bootstrap_ci, bootstrap_difference,
+                          brier_score, expected_calibration_error, roc_auc)
 from dlmi.models import FineTunedCNN2d, ROICNN3d, SimpleCNN3d, count_parameters
 from dlmi.recipes import pretrain_on_chest_xrays
-from dlmi.viz import plot_brain_slices
+from dlmi.viz import plot_brain_slices, reliability_diagram
 
 # Small networks on small batches: one CPU thread. Two are up to 1.7 times faster on an idle
 # machine, but many times slower on a busy shared one (benchmarks/alzheimer.py measures both).
@@ -388,7 +392,7 @@ slice_model = evaluate("2D slice CNN", slice_level, cohort.maps, "AD vs CN")
 # Every network should beat chance (0.5) clearly: its interval should exclude 0.5. The exception
 # is the whole-brain CNN on sMCI vs pMCI: it reads the whole brain to find a subtle, local difference, and
 # even with the full cohort its interval reaches down to about 0.5 on some draws of the subjects
-# (section 6 shows how its score grows with their number); in fast mode its 150 training subjects
+# (section 7 shows how its score grows with their number); in fast mode its 150 training subjects
 # are too few to learn the task at all. In fast mode the other sMCI-vs-pMCI intervals are too wide
 # to exclude chance, and only their scores are checked.
 
@@ -453,7 +457,115 @@ for (name, task), (diff, low, high) in differences.items():  # paired difference
     assert abs(diff - (results[name, task][0] - results["Linear SVM", task][0])) < 1e-9 and low <= diff <= high
 
 # %% [markdown]
-# ## 6. How many subjects does a CNN need? A learning curve
+# ## 6. Can the probabilities be trusted? Calibration
+#
+# The balanced accuracy judges decisions. A clinician told "probability of AD: 0.7" also needs the
+# number to be right: among the patients given 0.7, about 70 % should have the disease. Notebook 09
+# (section 6) measured this **calibration** with the reliability diagram, the Brier score and the
+# expected calibration error. Neither of our models gives such a probability by itself:
+#
+# - the SVM's decision value $f(\mathbf{x}) = \mathbf{w}^\top \mathbf{x} + w_0$ is a signed distance
+#   to the hyperplane, in units of the margin; its scale is set by $C$ and by the features, not by
+#   any probability, and reading $\sigma(f)$ as one is a guess;
+# - the CNN's $\sigma(z)$ is a probability by construction (binary cross-entropy), but a network
+#   trained for a few epochs on a few hundred subjects may be over- or under-confident.
+#
+# **Platt scaling** (Platt, 1999) fits a logistic regression of the label on the score,
+#
+# $$\hat p = \sigma(a f + b),$$
+#
+# a slope $a$ that sets the scale and an intercept $b$ that moves the point where $\hat p = 0.5$
+# (to $f = -b/a$: the decisions at 0.5 can change). **Temperature scaling**, $\hat p = \sigma(z / T)$,
+# is its one-parameter case for logits that are already log-odds ($a = 1/T$, $b = 0$). With $a > 0$
+# both are increasing maps, so the AUC does not move.
+
+# %% [markdown]
+# **Where to fit them.** Never on the test subjects, and not on the training subjects' own scores
+# either: on the subjects it was fitted to, a model's scores are more extreme than on new ones (the
+# SVM pushes its training subjects beyond the margin). Section 3's protocol gives scores the model
+# has not seen: a 3-fold, subject-level cross-validation *inside the training subjects* (the SVM's
+# $C$ still chosen by its own inner folds), whose out-of-fold scores calibrate the model trained on
+# all of them — what scikit-learn's `CalibratedClassifierCV(ensemble=False)` does. The test
+# subjects of section 4 then judge the result. For AD vs CN, the SVM (`dlmi.calibration.PlattScaling`)
+# and the 3D hippocampus CNN (`TemperatureScaling`: three more trainings of a few seconds each):
+
+# %%
+t = tasks["AD vs CN"]
+ad_train, ad_test = t["rows"][t["train"]], t["rows"][t["test"]]
+y_ad_train, y_ad_test = t["y"][t["train"]], t["y"][t["test"]]
+inner_folds = patient_folds(subject_ids[ad_train], y_ad_train, n_splits=3, rng=SEED)  # inside the training subjects
+svm_inner = cross_validate(RegionalSVM(), X_regions[ad_train], y_ad_train, inner_folds, groups=subject_ids[ad_train])
+cnn_inner = cross_validate(hippocampus, crops[ad_train], y_ad_train, inner_folds)
+platt = PlattScaling().fit(svm_inner.y_score, svm_inner.y_true)  # σ(a f + b), on out-of-fold decision values
+temperature = TemperatureScaling().fit(cnn_inner.y_score, cnn_inner.y_true)  # σ(z / T), on out-of-fold logits
+print(f"linear SVM: a = {platt.coef_:.2f}, b = {platt.intercept_:+.2f}; "
+      f"3D hippocampus CNN: T = {temperature.temperature_:.2f}")
+
+# %%
+svm_test, cnn_test = test_scores["Linear SVM", "AD vs CN"], test_scores["3D hippocampus CNN", "AD vs CN"]
+probabilities = {("Linear SVM", "σ(f): the margin read as log-odds"): expit(svm_test),
+                 ("Linear SVM", "Platt scaling, σ(a f + b)"): platt.predict_proba(svm_test),
+                 ("3D hippocampus CNN", "σ(z), as trained"): expit(cnn_test),
+                 ("3D hippocampus CNN", "temperature scaling, σ(z / T)"): temperature.predict_proba(cnn_test)}
+pd.DataFrame({"AUC": [roc_auc(y_ad_test, p) for p in probabilities.values()],
+              "Brier score": [brier_score(y_ad_test, p) for p in probabilities.values()],
+              "ECE (5 bins)": [expected_calibration_error(y_ad_test, p, n_bins=5) for p in probabilities.values()]},
+             index=pd.MultiIndex.from_tuples(probabilities, names=["model", "probability"])).round(3)
+
+# %% [markdown]
+# Each model keeps its AUC to the last digit: only the probabilities moved. Always answering the
+# training share of AD would score a Brier of about 0.25 here (the two groups are about equal);
+# every row beats that clearly, because the scores rank the subjects well. The reliability diagrams,
+# with each bin's 95 % interval:
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(13, 6))
+for ax, name in zip(axes, ("Linear SVM", "3D hippocampus CNN")):
+    reliability_diagram(y_ad_test, {version: p for (model, version), p in probabilities.items() if model == name},
+                        n_bins=5, errorbars=True, counts=True, ax=ax, title=f"{name}, AD vs CN")
+    ax.legend(loc="upper left", fontsize=10)
+fig.suptitle(f"Reliability on the {len(y_ad_test)} test subjects (calibrated on out-of-fold training scores)")
+plt.show()
+
+# %% [markdown]
+# With one or two hundred test subjects, five bins hold a few dozen each and every point is
+# uncertain by ±0.1 or more: a diagram this size reveals a gross miscalibration, not a subtle one.
+# Whether $\sigma(f)$ looks calibrated is luck: it depends on the $C$ that the inner
+# cross-validation chose, and another $C$ rescales every $f$ (Exercise 4); Platt scaling learns the
+# scale instead of assuming it. What the test subjects can show, with a bootstrap over them: they
+# measure a Brier score to within a few hundredths, recalibrating must not make it worse by as much
+# as that, and the probabilities must beat the base rate (a paired bootstrap of the difference).
+# Out-of-fold scores stand in for the final model's only if the models trained on the folds behave
+# like it; a CNN trained on a few hundred subjects varies from one training to the next, and in
+# fast mode its probabilities can come out shifted (all too low, say) in a way that no calibration
+# fitted on the other trainings corrects.
+
+# %% tags=["check"]
+# increasing maps of the scores: the AUC sees only the ranking, and does not move
+assert platt.coef_ > 0 and temperature.temperature_ > 0
+versions = [("Linear SVM", svm_test, expit(svm_test), platt.predict_proba(svm_test)),
+            ("3D hippocampus CNN", cnn_test, expit(cnn_test), temperature.predict_proba(cnn_test))]
+base_rate = np.full(len(y_ad_test), y_ad_train.mean())  # the training share of AD, for everybody
+for name, score, raw, calibrated in versions:
+    assert abs(roc_auc(y_ad_test, calibrated) - roc_auc(y_ad_test, score)) < 1e-12
+    # the test subjects measure a Brier score to ± its 95 % interval's half-width; calibrated on out-of-fold
+    # training scores, the probabilities are not worse by as much as that
+    before = bootstrap_ci(brier_score, y_ad_test, raw, n_boot=2_000, rng=SEED)
+    after = bootstrap_ci(brier_score, y_ad_test, calibrated, n_boot=2_000, rng=SEED)
+    print(f"{name}: Brier score {before.estimate:.3f} ± {(before.high - before.low) / 2:.3f} before, "
+          f"{after.estimate:.3f} after")
+    expect(after.estimate - before.estimate, "<", (before.high - before.low) / 2,
+           what=f"Brier change after calibration, against the Brier score's 95 % half-width, {name}")
+    # and they carry information beyond the base rate: the paired interval of the Brier gain excludes 0 (in fast
+    # mode, a CNN trained on 165 subjects may come out shifted, unlike its folds: only its gain itself is checked)
+    gain = bootstrap_difference(brier_score, y_ad_test, base_rate, calibrated, n_boot=2_000, rng=SEED)
+    if name == "3D hippocampus CNN" and dlmi.fast_mode():
+        expect(gain.estimate, ">", 0, what=f"Brier gain over the base rate, {name}")
+    else:
+        expect(gain.low, ">", 0, what=f"lower end of the 95 % interval of the Brier gain over the base rate, {name}")
+
+# %% [markdown]
+# ## 7. How many subjects does a CNN need? A learning curve
 #
 # A network learns its features from the data; the SVM is handed them. The difference should
 # show when training subjects are few. Both are trained on random subsets of the AD-vs-CN
@@ -503,7 +615,7 @@ else:
     expect(svm_curve[0], ">", 0.65, what="SVM with the fewest subjects")  # hand-crafted features work with few subjects
 
 # %% [markdown]
-# ## 7. Data leakage: the main warning of Wen et al.
+# ## 8. Data leakage: the main warning of Wen et al.
 #
 # Wen et al. found that several published studies split their data at the level of **slices**
 # (or of sessions) rather than subjects: slices of the same brain then sit in the training and
@@ -556,6 +668,10 @@ if not dlmi.fast_mode():  # 15 epochs: the network has memorised brains, and the
 #   CNNs on ADNI's hundreds of subjects; this run's table and learning curve say whether, and
 #   from how many subjects, networks that learn from raw maps catch up with features built on
 #   twenty years of medical image computing.
+# - A score is not a probability until it is calibrated: Platt scaling $\sigma(af + b)$ for the
+#   SVM's margins, temperature scaling for the CNN's logits, fitted on out-of-fold scores of the
+#   training subjects and judged on the test subjects (reliability diagram, Brier score). The
+#   AUC does not move; with a few hundred test subjects, only a gross miscalibration shows.
 # - Split by subject, choose hyper-parameters on training data only: a slice-level split
 #   inflates the score of the very same network.
 #
@@ -638,3 +754,35 @@ subject_probability = aggregate_slices(probabilities, test_subject)
 print(f"balanced accuracy of single slices {balanced_accuracy(y_test[test_subject], probabilities > 0.5):.3f}, "
       f"of subjects (mean over their slices) {balanced_accuracy(y_test, subject_probability > 0.5):.3f}")
 assert np.allclose(subject_probability, slice_model.predict_proba(cohort.maps[t["rows"][t["test"]]])[:, 1], atol=1e-6)
+
+
+# %% [markdown]
+# ### Exercise 4 — A margin is not a probability
+#
+# The scale of the SVM's decision value is set by $C$: a small $C$ keeps $\|\mathbf{w}\|$ small and
+# tolerates subjects inside the margin, so the decision values crowd near 0; a large $C$ spreads
+# them out. Write `margin_and_brier(C)`: fit `RegionalSVM(Cs=[C])` on the AD-vs-CN training
+# subjects of section 6 (`ad_train`, `y_ad_train`) and return, on the test subjects (`ad_test`,
+# `y_ad_test`), the mean $|f|$, the Brier score of $\sigma(f)$, and the Brier score of Platt scaling
+# fitted on the out-of-fold decision values of the folds `inner_folds` (`cross_validate`). Compare
+# $C = 0.001$ and $C = 1$: for which is $\sigma(f)$ timid, for which over-confident, and what does
+# Platt's slope $a$ do in each case?
+
+# %% tags=["solution"]
+def margin_and_brier(C):
+    """Mean |f| on the test subjects, Brier score of σ(f) and of Platt-scaled f, for a linear SVM with this C."""
+    svm = RegionalSVM(Cs=[C]).fit(X_regions[ad_train], y_ad_train, subject_ids[ad_train])
+    f = svm.decision_function(X_regions[ad_test])
+    out_of_fold = cross_validate(RegionalSVM(Cs=[C]), X_regions[ad_train], y_ad_train, inner_folds,
+                                 groups=subject_ids[ad_train])
+    scaled = PlattScaling().fit(out_of_fold.y_score, out_of_fold.y_true).predict_proba(f)
+    return np.abs(f).mean(), brier_score(y_ad_test, expit(f)), brier_score(y_ad_test, scaled)
+
+
+# %% tags=["check"]
+by_C = {C: margin_and_brier(C) for C in (0.001, 1.0)}
+for C, (size, raw, scaled) in by_C.items():
+    print(f"C = {C:g}: mean |f| {size:.2f}; Brier score of σ(f) {raw:.3f}, after Platt scaling {scaled:.3f}")
+expect(by_C[1.0][0] / by_C[0.001][0], ">", 2, what="mean |f|, C = 1 over C = 0.001")  # C sets the scale of f
+# with C = 0.001 the decision values crowd near 0 and σ(f) stays near ½: timid; Platt's slope sharpens it
+expect(by_C[0.001][1] - by_C[0.001][2], ">", 0, what="Brier score of σ(f) minus Platt's, C = 0.001")
