@@ -676,6 +676,10 @@ if not dlmi.fast_mode():  # 15 epochs: the network has memorised brains, and the
 #   inflates the score of the very same network.
 #
 # ## Exercises
+#
+# **Next:** notebook 11 (`11_brain_age_regression.ipynb`) predicts a number rather than a class from
+# the same kind of maps: brain age, the brain-age gap as a marker of Alzheimer's disease, and clinical scores.
+#
 
 # %% [markdown]
 # ### Exercise 1 — Balanced accuracy
