@@ -109,9 +109,9 @@ def unexpected_errors(instructor, executed_student):
     """Why an executed student edition is wrong, as a list of messages (empty when right).
 
     Right means: a cell fails only when it is an exercise stub raising NotImplementedError, or a
-    check cell of an exercise whose stub comes before it, failing its assert (AssertionError)
-    after printing a ✗ verdict; and each exercise's check does fail (an unanswered exercise
-    must not pass its check).
+    check cell of an exercise whose stub comes before it, failing with a check's verdict (a
+    ``CheckFailed`` whose message opens with ✗: not a NameError, nor an empty AssertionError);
+    and each exercise's check does fail (an unanswered exercise must not pass its check).
     """
     problems, exercise, stub_seen, check_failed = [], None, False, {}
     for i, cell in enumerate(executed_student.cells):
@@ -123,11 +123,10 @@ def unexpected_errors(instructor, executed_student):
         if editions.STUB_TAG in _tags(cell):
             stub_seen = True
             check_failed.setdefault(exercise, False)
-        printed = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.output_type == "stream")
         for error in (o for o in cell.get("outputs", []) if o.output_type == "error"):
             if editions.STUB_TAG in _tags(cell) and error.ename == "NotImplementedError":
                 continue
-            if "check" in _tags(cell) and stub_seen and error.ename == "AssertionError" and "✗" in printed:
+            if "check" in _tags(cell) and stub_seen and error.ename == "CheckFailed" and error.evalue.startswith("✗"):
                 check_failed[exercise] = True
                 continue
             problems.append(f"cell {i} raised {error.ename}: {error.evalue}\n{cell.source[:300]}")
