@@ -284,8 +284,11 @@ def test_the_error_audit_accepts_a_right_edition_and_catches_wrong_ones(tmp_path
         problems = unexpected_errors(nb, executed)
         if kind == "right":
             assert problems == []
-            check_out = "".join(o.get("text", "") for o in executed.cells[13].outputs)
-            assert "not implemented yet" in check_out
+            errors = [o for o in executed.cells[13].outputs if o.output_type == "error"]
+            assert len(errors) == 1 and errors[0].traceback == ["✗ square: not implemented yet",
+                                                                "    hint: replace the `raise NotImplementedError` "
+                                                                "with your code"]
+            assert not [o for o in executed.cells[13].outputs if o.output_type == "stream"], "the verdict shows once"
         elif kind == "teaching_bug":
             assert len(problems) == 1 and "cell 6 raised AssertionError" in problems[0]
         else:
