@@ -784,7 +784,7 @@ def margin_and_brier(C):
 
 
 # %% tags=["check"]
-by_C = {C: margin_and_brier(C) for C in (0.001, 1.0)}
+by_C = {C: dlmi.checks.call("margin_and_brier", margin_and_brier, C) for C in (0.001, 1.0)}
 for C, (size, raw, scaled) in by_C.items():
     print(f"C = {C:g}: mean |f| {size:.2f}; Brier score of σ(f) {raw:.3f}, after Platt scaling {scaled:.3f}")
 expect(by_C[1.0][0] / by_C[0.001][0], ">", 2, what="mean |f|, C = 1 over C = 0.001")  # C sets the scale of f
